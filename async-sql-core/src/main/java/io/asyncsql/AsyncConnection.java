@@ -1,0 +1,60 @@
+package io.asyncsql;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * One pooled connection and one engine permit, held until {@link #close()}: a lane whose
+ * operations run strictly in submission order, even when submitted from many threads.
+ * Obtained from {@link AsyncEngine#connect()} or {@link AsyncJdbcTemplate#connect()}.
+ * <p>
+ * After {@link #close()}, every operation completes exceptionally with
+ * {@link EngineClosedException}. Hold a connection only as long as needed: it keeps a
+ * permit from other work.
+ *
+ * @since 0.1.0
+ */
+public interface AsyncConnection extends AsyncJdbcOperations {
+
+	/**
+	 * Begin a transaction. The future fails with
+	 * {@link org.springframework.transaction.IllegalTransactionStateException} when one
+	 * is already active.
+	 * @return a future of the transaction
+	 */
+	CompletableFuture<AsyncTransaction> begin();
+
+	/**
+	 * Begin a nested transaction backed by a savepoint. The future fails with
+	 * {@link org.springframework.transaction.IllegalTransactionStateException} when no
+	 * transaction is active.
+	 * @return a future of the nested transaction
+	 */
+	CompletableFuture<AsyncTransaction> beginNested();
+
+	/**
+	 * Run work in a transaction (nested by savepoint when one is already active): commit
+	 * when the work's stage completes normally, roll back when it fails. Cancelling the
+	 * returned future cancels the running statement, rolls back and closes this
+	 * connection.
+	 * @param <T> the result type
+	 * @param work the work, given this connection's operations
+	 * @return a future of the work's result
+	 */
+	<T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work);
+
+	/**
+	 * Return whether {@link #close()} was called.
+	 * @return whether this connection refuses new operations
+	 */
+	boolean isClosed();
+
+	/**
+	 * Close after the operations already submitted: roll back an open transaction,
+	 * restore the connection's auto-commit mode and return it to the pool.
+	 * @return a future that completes when the connection is back in the pool
+	 */
+	CompletableFuture<Void> close();
+
+}

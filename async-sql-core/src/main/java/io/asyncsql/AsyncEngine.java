@@ -1,0 +1,655 @@
+package io.asyncsql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.ConnectionHolder;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.transaction.TransactionTimedOutException;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.util.Assert;
+
+/**
+ * Runs blocking JDBC work off the caller's thread, bounded by permits sized to the
+ * connection pool, and hands back {@link CompletableFuture futures}.
+ * <p>
+ * Each operation takes a permit before it touches the pool, so engine work never waits
+ * for a connection inside the pool; operations without a permit wait in a bounded FIFO
+ * queue that holds no thread. A full queue or a closed engine fails the future at once,
+ * and a queued operation that waits past the queue timeout fails without running.
+ * Cancelling a future removes a queued operation or cancels the running statement at the
+ * database. Every accepted future completes.
+ * <p>
+ * Futures complete on engine threads: dependent stages added with non-async methods run
+ * there too, so they must not block; use the {@code *Async} variants for blocking work.
+ *
+ * @since 0.1.0
+ * @see AsyncJdbcTemplate
+ */
+public final class AsyncEngine implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(AsyncEngine.class);
+
+	private static final long ABORT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+	private static final AsyncEngineListener NO_LISTENER = new AsyncEngineListener() {
+	};
+
+	private final String name;
+
+	private final DataSource dataSource;
+
+	private final ThreadMode threadMode;
+
+	private final Duration queueTimeout;
+
+	private final Duration shutdownTimeout;
+
+	private final @Nullable TaskDecorator taskDecorator;
+
+	private final AsyncEngineListener listener;
+
+	private final Admission admission;
+
+	private final Executor executor;
+
+	private final @Nullable ExecutorService platformThreads;
+
+	private final ScheduledThreadPoolExecutor timer;
+
+	private final JdbcTemplate jdbcTemplate;
+
+	private final Set<EngineTask<?>> running = ConcurrentHashMap.newKeySet();
+
+	private final Set<DefaultAsyncConnection> connections = ConcurrentHashMap.newKeySet();
+
+	private final LongAdder completed = new LongAdder();
+
+	private final LongAdder failed = new LongAdder();
+
+	private final LongAdder rejected = new LongAdder();
+
+	private final LongAdder cancelled = new LongAdder();
+
+	private AsyncEngine(Builder builder, ThreadMode threadMode, int maxConcurrency) {
+		this.name = builder.name;
+		this.dataSource = builder.dataSource;
+		this.threadMode = threadMode;
+		this.queueTimeout = builder.queueTimeout;
+		this.shutdownTimeout = builder.shutdownTimeout;
+		this.taskDecorator = builder.taskDecorator;
+		this.listener = builder.listener;
+		this.admission = new Admission(maxConcurrency, builder.queueCapacity);
+		String prefix = "async-sql-" + this.name + "-";
+		if (threadMode == ThreadMode.VIRTUAL) {
+			ThreadFactory factory = VirtualThreads.factory(prefix);
+			this.platformThreads = null;
+			this.executor = (task) -> factory.newThread(task).start();
+		}
+		else {
+			ThreadFactory factory = daemonThreads(prefix);
+			ThreadPoolExecutor pool = new ThreadPoolExecutor(maxConcurrency, maxConcurrency, 60, TimeUnit.SECONDS,
+					new LinkedBlockingQueue<>(), factory);
+			pool.allowCoreThreadTimeOut(true);
+			this.platformThreads = pool;
+			this.executor = pool;
+		}
+		this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads(prefix + "timer-"));
+		this.timer.setRemoveOnCancelPolicy(true);
+		this.jdbcTemplate = new JdbcTemplate(this.dataSource);
+	}
+
+	private static ThreadFactory daemonThreads(String prefix) {
+		AtomicInteger count = new AtomicInteger();
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	/**
+	 * Start building an engine for the given {@link DataSource}.
+	 * @param dataSource the pooled data source the engine draws connections from
+	 * @return a new builder
+	 */
+	public static Builder builder(DataSource dataSource) {
+		return new Builder(dataSource);
+	}
+
+	/**
+	 * Run the callback with a pooled connection on an engine thread. The connection is
+	 * bound for Spring's {@code DataSourceUtils}, so a {@link JdbcTemplate} on the same
+	 * data source called inside the callback uses it.
+	 * <p>
+	 * The future completes exceptionally with {@link EngineSaturatedException} when the
+	 * queue is full, {@link QueueTimeoutException} when no permit came in time,
+	 * {@link EngineClosedException} after {@link #close()}, and otherwise with whatever
+	 * the callback threw, {@link SQLException SQLExceptions} translated to Spring's
+	 * {@link DataAccessException} hierarchy.
+	 * @param <T> the result type
+	 * @param callback the work to run
+	 * @return a future of the callback's result
+	 */
+	public <T> CompletableFuture<T> execute(ConnectionCallback<T> callback) {
+		Assert.notNull(callback, "'callback' must not be null");
+		return submit(callback, Deadline.NONE);
+	}
+
+	/**
+	 * Take a permit and a pooled connection for a sequence of operations, run in
+	 * submission order, until the connection is closed. The future fails like
+	 * {@link #execute(ConnectionCallback)}'s.
+	 * @return a future of the connection
+	 */
+	public CompletableFuture<AsyncConnection> connect() {
+		return connect(Deadline.NONE, this.jdbcTemplate);
+	}
+
+	/**
+	 * Return the current figures of this engine.
+	 * @return the statistics
+	 */
+	public EngineStats stats() {
+		return new EngineStats(this.admission.active(), this.admission.queued(), this.admission.permits(),
+				this.admission.capacity(), this.completed.sum(), this.failed.sum(), this.rejected.sum(),
+				this.cancelled.sum());
+	}
+
+	/**
+	 * Return the data source this engine draws connections from, for blocking use.
+	 * @return the data source
+	 */
+	public DataSource getDataSource() {
+		return this.dataSource;
+	}
+
+	/**
+	 * Return the name of this engine, used in thread names, messages and meter tags.
+	 * @return the name
+	 */
+	public String getName() {
+		return this.name;
+	}
+
+	/**
+	 * Return the kind of thread this engine runs work on: {@link ThreadMode#PLATFORM} or
+	 * {@link ThreadMode#VIRTUAL}, never {@link ThreadMode#AUTO}.
+	 * @return the thread mode in use
+	 */
+	public ThreadMode getThreadMode() {
+		return this.threadMode;
+	}
+
+	/**
+	 * Return whether {@link #close()} was called.
+	 * @return whether the engine refuses new work
+	 */
+	public boolean isClosed() {
+		return this.admission.isClosed();
+	}
+
+	/**
+	 * Shut down gracefully: refuse new work, let queued and running work finish for up to
+	 * the shutdown timeout, then fail what is still queued with
+	 * {@link EngineClosedException}, cancel what is running (statements are cancelled at
+	 * the database, open connections rolled back and released) and stop the threads. Does
+	 * nothing when already closed.
+	 */
+	@Override
+	public void close() {
+		if (!this.admission.close()) {
+			return;
+		}
+		boolean drained = awaitIdle(this.shutdownTimeout.toNanos());
+		if (!drained) {
+			EngineStats stats = stats();
+			logger.warn("async-sql engine '" + this.name + "' did not drain within " + this.shutdownTimeout
+					+ " (active=" + stats.active() + ", queued=" + stats.queued()
+					+ "); cancelling what is left. Raise async-sql.shutdown.timeout to wait longer");
+			EngineClosedException reason = closedException("shut down before the operation started");
+			for (EngineTask<?> task : this.admission.drainQueue()) {
+				task.abandon(reason);
+			}
+			for (DefaultAsyncConnection connection : this.connections) {
+				connection.abandon();
+			}
+			for (EngineTask<?> task : this.running) {
+				task.abandon(reason);
+			}
+			if (!awaitIdle(ABORT_GRACE_NANOS)) {
+				logger.warn("async-sql engine '" + this.name + "' still has work on the database after cancelling it");
+			}
+		}
+		if (this.platformThreads != null) {
+			this.platformThreads.shutdown();
+		}
+		this.timer.shutdownNow();
+	}
+
+	private boolean awaitIdle(long nanos) {
+		try {
+			return this.admission.awaitIdle(nanos);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "AsyncEngine '" + this.name + "' " + stats();
+	}
+
+	// Internal API for templates and connections
+
+	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
+		return submit((task) -> runPooled(task, work), deadline, false);
+	}
+
+	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate) {
+		return submit((task) -> openConnection(deadline, jdbcTemplate), deadline, true);
+	}
+
+	private <T> CompletableFuture<T> submit(EngineTask.Body<T> body, Deadline deadline, boolean keepsPermit) {
+		EngineTask<T> task = newTask(body, deadline, false, keepsPermit);
+		switch (this.admission.admit(task)) {
+			case RUN -> {
+				watch(task);
+				dispatch(task);
+			}
+			case QUEUED -> {
+				watch(task);
+				long delay = this.queueTimeout.toNanos();
+				task.scheduleQueueTimeout(deadline.isSet() ? Math.min(delay, deadline.remainingNanos()) : delay);
+			}
+			case FULL -> reject(task, saturatedException());
+			case CLOSED -> reject(task, closedException("is closed and accepts no new work"));
+		}
+		return task.future;
+	}
+
+	<T> EngineTask<T> newTask(EngineTask.Body<T> body, Deadline deadline, boolean inLane, boolean keepsPermit) {
+		EngineTask<T> task = new EngineTask<>(this, body, deadline, inLane, keepsPermit);
+		if (this.taskDecorator != null) {
+			task.runnable = this.taskDecorator.decorate(task);
+		}
+		return task;
+	}
+
+	/**
+	 * Count the task's outcome and react to completion by others (cancellation).
+	 */
+	void watch(EngineTask<?> task) {
+		task.future.whenComplete((value, failure) -> {
+			if (failure == null) {
+				this.completed.increment();
+			}
+			else if (task.future.isCancelled()) {
+				this.cancelled.increment();
+			}
+			else {
+				this.failed.increment();
+			}
+			task.futureCompleted();
+		});
+	}
+
+	void reject(EngineTask<?> task, DataAccessException reason) {
+		this.rejected.increment();
+		task.future.completeExceptionally(reason);
+	}
+
+	private void dispatch(EngineTask<?> first) {
+		dispatch(() -> {
+			EngineTask<?> task = first;
+			while (task != null) {
+				task.runnable.run();
+				task = task.successor;
+			}
+		});
+	}
+
+	void dispatch(Runnable work) {
+		try {
+			this.executor.execute(work);
+		}
+		catch (RejectedExecutionException ex) {
+			// Only once close() has stopped the threads, when all that is left is
+			// aborted work and connections to give back: finish it here.
+			work.run();
+		}
+	}
+
+	@Nullable EngineTask<?> releasePermit() {
+		return this.admission.release();
+	}
+
+	void releaseConnectionPermit(DefaultAsyncConnection connection) {
+		this.connections.remove(connection);
+		EngineTask<?> next = releasePermit();
+		if (next != null) {
+			dispatch(next);
+		}
+	}
+
+	void dequeue(EngineTask<?> task) {
+		this.admission.remove(task);
+	}
+
+	@Nullable ScheduledFuture<?> schedule(Runnable action, long delayNanos) {
+		try {
+			return this.timer.schedule(action, delayNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			return null;
+		}
+	}
+
+	void cancelStatementsAsync(EngineTask<?> task) {
+		try {
+			// Statement.cancel() may do network I/O (pgjdbc opens a connection): keep it
+			// off the caller's thread.
+			this.timer.execute(task::cancelStatements);
+		}
+		catch (RejectedExecutionException ex) {
+			task.cancelStatements();
+		}
+	}
+
+	void taskStarted(EngineTask<?> task) {
+		this.running.add(task);
+		this.listener.taskStarted(task.waitedNanos());
+	}
+
+	void taskFinished(EngineTask<?> task, long executionNanos, @Nullable Throwable failure) {
+		this.running.remove(task);
+		this.listener.taskFinished(executionNanos, failure);
+	}
+
+	private <T> @Nullable T runPooled(EngineTask<T> task, ConnectionCallback<T> work) throws SQLException {
+		Connection connection = obtainConnection();
+		try {
+			return runBound(task, connection, work);
+		}
+		finally {
+			JdbcUtils.closeConnection(connection);
+		}
+	}
+
+	/**
+	 * Run work with the connection bound for Spring, its statements tracked for
+	 * cancellation and the task's deadline as the statements' query timeout.
+	 */
+	<T> @Nullable T runBound(EngineTask<T> task, Connection connection, ConnectionCallback<T> work)
+			throws SQLException {
+		TrackedConnection tracked = new TrackedConnection(connection);
+		ConnectionHolder holder = new ConnectionHolder(tracked.getProxy());
+		if (task.deadline.isSet()) {
+			holder.setTimeoutInMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(task.deadline.remainingNanos())));
+		}
+		TransactionSynchronizationManager.bindResource(this.dataSource, holder);
+		task.attach(tracked);
+		try {
+			return work.doInConnection(tracked.getProxy());
+		}
+		finally {
+			task.attach(null);
+			TransactionSynchronizationManager.unbindResource(this.dataSource);
+		}
+	}
+
+	private DefaultAsyncConnection openConnection(Deadline deadline, JdbcTemplate jdbcTemplate) throws SQLException {
+		Connection connection = obtainConnection();
+		try {
+			DefaultAsyncConnection lane = new DefaultAsyncConnection(this, connection, deadline, jdbcTemplate);
+			this.connections.add(lane);
+			return lane;
+		}
+		catch (SQLException | RuntimeException ex) {
+			JdbcUtils.closeConnection(connection);
+			throw ex;
+		}
+	}
+
+	private Connection obtainConnection() {
+		try {
+			Connection connection = this.dataSource.getConnection();
+			Assert.state(connection != null, "DataSource returned null from getConnection()");
+			return connection;
+		}
+		catch (SQLException ex) {
+			throw new CannotGetJdbcConnectionException(
+					"async-sql engine '" + this.name + "' failed to obtain a JDBC connection", ex);
+		}
+	}
+
+	Throwable translate(Throwable failure, EngineTask<?> task) {
+		Throwable result = failure;
+		if (failure instanceof SQLException ex) {
+			DataAccessException translated = this.jdbcTemplate.getExceptionTranslator()
+				.translate("async-sql", null, ex);
+			result = (translated != null) ? translated : new UncategorizedSQLException("async-sql", null, ex);
+		}
+		boolean timedOut = (result instanceof QueryTimeoutException && !(result instanceof StatementTimeoutException))
+				|| result instanceof TransactionTimedOutException;
+		if (timedOut) {
+			String limit = task.deadline.isSet() ? task.deadline.describe()
+					: "its query timeout (async-sql.query-timeout, the JdbcTemplate's queryTimeout)";
+			return new StatementTimeoutException(
+					"async-sql engine '" + this.name + "': statement exceeded " + limit + " and was cancelled", result);
+		}
+		return result;
+	}
+
+	QueueTimeoutException queueTimeout(EngineTask<?> task) {
+		long waitedMillis = TimeUnit.NANOSECONDS.toMillis(task.waitedNanos());
+		String what = task.inLane ? "its connection" : "a permit";
+		String limit = (task.deadline.isSet() && task.deadline.remainingNanos() <= 0) ? task.deadline.describe()
+				: "async-sql.queue.timeout (" + this.queueTimeout + ")";
+		EngineStats stats = stats();
+		return new QueueTimeoutException("async-sql engine '" + this.name + "': operation waited " + waitedMillis
+				+ " ms for " + what + " and reached " + limit + " before it could start (active=" + stats.active()
+				+ ", queued=" + stats.queued() + ", maxConcurrency=" + stats.maxConcurrency()
+				+ "); raise the timeout or async-sql.executor.max-concurrency, or lower the load");
+	}
+
+	StatementTimeoutException deadlineExceeded(EngineTask<?> task) {
+		return new StatementTimeoutException("async-sql engine '" + this.name + "': operation exceeded "
+				+ task.deadline.describe() + " while running; its statement was cancelled", null);
+	}
+
+	private EngineSaturatedException saturatedException() {
+		EngineStats stats = stats();
+		return new EngineSaturatedException("async-sql engine '" + this.name + "' is saturated (active="
+				+ stats.active() + ", queued=" + stats.queued() + ", capacity=" + stats.queueCapacity()
+				+ "); raise async-sql.queue.capacity or async-sql.executor.max-concurrency, or lower the load");
+	}
+
+	EngineClosedException closedException(String what) {
+		return new EngineClosedException("async-sql engine '" + this.name + "' " + what);
+	}
+
+	/**
+	 * Builder of {@link AsyncEngine} instances.
+	 */
+	public static final class Builder {
+
+		private final DataSource dataSource;
+
+		private String name = "main";
+
+		private @Nullable Integer maxConcurrency;
+
+		private int queueCapacity = 10_000;
+
+		private Duration queueTimeout = Duration.ofSeconds(30);
+
+		private ThreadMode threadMode = ThreadMode.AUTO;
+
+		private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+		private @Nullable TaskDecorator taskDecorator;
+
+		private AsyncEngineListener listener = NO_LISTENER;
+
+		private Builder(DataSource dataSource) {
+			Assert.notNull(dataSource, "'dataSource' must not be null");
+			this.dataSource = dataSource;
+		}
+
+		/**
+		 * Set the engine's name, used in thread names, messages and meter tags.
+		 * @param name the name; default {@code main}
+		 * @return this builder
+		 */
+		public Builder name(String name) {
+			Assert.hasText(name, "'name' must not be empty");
+			this.name = name;
+			return this;
+		}
+
+		/**
+		 * Set how many operations may use the database at once. Default: the maximum size
+		 * of a HikariCP pool, otherwise 10. Keep it at or below the pool's size.
+		 * @param maxConcurrency the number of permits, greater than zero
+		 * @return this builder
+		 */
+		public Builder maxConcurrency(int maxConcurrency) {
+			Assert.isTrue(maxConcurrency > 0,
+					() -> "'maxConcurrency' must be greater than 0, but was " + maxConcurrency);
+			this.maxConcurrency = maxConcurrency;
+			return this;
+		}
+
+		/**
+		 * Set how many operations may wait for a permit before new ones are refused.
+		 * @param queueCapacity the capacity, greater than zero; default 10,000
+		 * @return this builder
+		 */
+		public Builder queueCapacity(int queueCapacity) {
+			Assert.isTrue(queueCapacity > 0, () -> "'queueCapacity' must be greater than 0, but was " + queueCapacity);
+			this.queueCapacity = queueCapacity;
+			return this;
+		}
+
+		/**
+		 * Set the longest an operation waits for a permit before it fails with
+		 * {@link QueueTimeoutException}.
+		 * @param queueTimeout a positive duration; default 30 seconds
+		 * @return this builder
+		 */
+		public Builder queueTimeout(Duration queueTimeout) {
+			Assert.notNull(queueTimeout, "'queueTimeout' must not be null");
+			Assert.isTrue(queueTimeout.compareTo(Duration.ZERO) > 0,
+					() -> "'queueTimeout' must be positive, but was " + queueTimeout);
+			this.queueTimeout = queueTimeout;
+			return this;
+		}
+
+		/**
+		 * Set the kind of threads that run the work.
+		 * @param threadMode the thread mode; default {@link ThreadMode#AUTO}
+		 * @return this builder
+		 */
+		public Builder threadMode(ThreadMode threadMode) {
+			Assert.notNull(threadMode, "'threadMode' must not be null");
+			this.threadMode = threadMode;
+			return this;
+		}
+
+		/**
+		 * Set how long {@link AsyncEngine#close()} lets queued and running work finish
+		 * before cancelling it.
+		 * @param shutdownTimeout zero or a positive duration; default 30 seconds
+		 * @return this builder
+		 */
+		public Builder shutdownTimeout(Duration shutdownTimeout) {
+			Assert.notNull(shutdownTimeout, "'shutdownTimeout' must not be null");
+			Assert.isTrue(!shutdownTimeout.isNegative(),
+					() -> "'shutdownTimeout' must not be negative, but was " + shutdownTimeout);
+			this.shutdownTimeout = shutdownTimeout;
+			return this;
+		}
+
+		/**
+		 * Set a decorator applied to every operation, captured on the submitting thread,
+		 * e.g. to carry MDC or tracing context onto engine threads.
+		 * @param taskDecorator the decorator, or {@code null} for none
+		 * @return this builder
+		 */
+		public Builder taskDecorator(@Nullable TaskDecorator taskDecorator) {
+			this.taskDecorator = taskDecorator;
+			return this;
+		}
+
+		/**
+		 * Set a listener told of each operation's start and end, e.g. for metrics.
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder listener(AsyncEngineListener listener) {
+			Assert.notNull(listener, "'listener' must not be null");
+			this.listener = listener;
+			return this;
+		}
+
+		/**
+		 * Build the engine.
+		 * @return a new engine, ready to accept work
+		 * @throws IllegalStateException if {@link ThreadMode#VIRTUAL} is asked for on a
+		 * JVM older than Java 21
+		 */
+		public AsyncEngine build() {
+			ThreadMode mode = switch (this.threadMode) {
+				case AUTO -> VirtualThreads.isAvailable() ? ThreadMode.VIRTUAL : ThreadMode.PLATFORM;
+				case VIRTUAL -> {
+					Assert.state(VirtualThreads.isAvailable(),
+							() -> "ThreadMode.VIRTUAL needs Java 21 or later, but this JVM is Java "
+									+ Runtime.version().feature() + "; use ThreadMode.PLATFORM or AUTO");
+					yield ThreadMode.VIRTUAL;
+				}
+				case PLATFORM -> ThreadMode.PLATFORM;
+			};
+			Integer poolSize = PoolSize.maximumOf(this.dataSource);
+			int permits = (this.maxConcurrency != null) ? this.maxConcurrency : (poolSize != null) ? poolSize : 10;
+			if (poolSize != null && permits > poolSize) {
+				logger.warn("async-sql engine '" + this.name + "' allows " + permits
+						+ " operations at once but its pool has only " + poolSize
+						+ " connections: operations will wait inside the pool; lower async-sql.executor.max-concurrency");
+			}
+			return new AsyncEngine(this, mode, permits);
+		}
+
+	}
+
+}

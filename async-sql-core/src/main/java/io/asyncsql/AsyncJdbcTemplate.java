@@ -1,0 +1,158 @@
+package io.asyncsql;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.Assert;
+
+/**
+ * {@link AsyncJdbcOperations} on an {@link AsyncEngine}: each operation runs a
+ * {@link JdbcTemplate} call on an engine thread with a pooled connection, so
+ * {@link java.sql.SQLException SQLExceptions} arrive as Spring's
+ * {@link org.springframework.dao.DataAccessException} translations.
+ * <p>
+ * Thread-safe; one instance serves a whole application.
+ *
+ * @since 0.1.0
+ */
+public class AsyncJdbcTemplate extends JdbcOperationsSupport {
+
+	private final AsyncEngine engine;
+
+	private final @Nullable Duration timeout;
+
+	/**
+	 * Create a template with a default {@link JdbcTemplate} on the engine's data source.
+	 * @param engine the engine to run on
+	 */
+	public AsyncJdbcTemplate(AsyncEngine engine) {
+		this(engine, new JdbcTemplate(engineDataSource(engine)));
+	}
+
+	/**
+	 * Create a template that runs the given {@link JdbcTemplate}, for its settings (query
+	 * timeout, fetch size, exception translator).
+	 * @param engine the engine to run on
+	 * @param jdbcTemplate a template on the engine's own data source
+	 */
+	public AsyncJdbcTemplate(AsyncEngine engine, JdbcTemplate jdbcTemplate) {
+		this(engine, jdbcTemplate, null);
+		Assert.notNull(jdbcTemplate, "'jdbcTemplate' must not be null");
+		Assert.isTrue(jdbcTemplate.getDataSource() == engine.getDataSource(),
+				"'jdbcTemplate' must use the engine's DataSource, or its statements would bypass the engine's connections");
+	}
+
+	private AsyncJdbcTemplate(AsyncEngine engine, JdbcTemplate jdbcTemplate, @Nullable Duration timeout) {
+		super(jdbcTemplate);
+		this.engine = engine;
+		this.timeout = timeout;
+	}
+
+	private static javax.sql.DataSource engineDataSource(AsyncEngine engine) {
+		Assert.notNull(engine, "'engine' must not be null");
+		return engine.getDataSource();
+	}
+
+	/**
+	 * Return a view of this template whose every call has one deadline, starting when the
+	 * call is made and covering queue wait and execution. What is left of it when a
+	 * statement starts becomes the statement's query timeout; when it runs out, a waiting
+	 * call fails with {@link QueueTimeoutException} and a running one is cancelled and
+	 * fails with {@link StatementTimeoutException}. For {@link #inTransaction(Function)}
+	 * the deadline covers the whole transaction.
+	 * @param timeout the budget of each call, positive
+	 * @return the view
+	 */
+	public AsyncJdbcTemplate withTimeout(Duration timeout) {
+		Assert.notNull(timeout, "'timeout' must not be null");
+		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, () -> "'timeout' must be positive, but was " + timeout);
+		return new AsyncJdbcTemplate(this.engine, this.jdbcTemplate, timeout);
+	}
+
+	/**
+	 * Run work in a transaction on one connection: commit when the work's stage completes
+	 * normally, roll back when it fails or the returned future is cancelled; the
+	 * connection is always released before the returned future completes.
+	 * @param <T> the result type
+	 * @param work the work, given the transaction's operations
+	 * @return a future of the work's result
+	 */
+	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		Assert.notNull(work, "'work' must not be null");
+		CompletableFuture<T> result = new CompletableFuture<>();
+		CompletableFuture<AsyncConnection> connecting = connect();
+		result.whenComplete((value, failure) -> {
+			if (result.isCancelled()) {
+				connecting.cancel(false);
+			}
+		});
+		connecting.whenComplete((connection, connectFailure) -> {
+			if (connectFailure != null) {
+				result.completeExceptionally(connectFailure);
+				return;
+			}
+			DefaultAsyncConnection lane = (DefaultAsyncConnection) connection;
+			result.whenComplete((value, failure) -> {
+				if (result.isCancelled()) {
+					lane.abandon();
+				}
+			});
+			lane.inTransaction(work)
+				.whenComplete((value, failure) -> lane.close().whenComplete((closed, closeFailure) -> {
+					if (failure != null) {
+						result.completeExceptionally(unwrap(failure));
+					}
+					else {
+						result.complete(value);
+					}
+				}));
+		});
+		return result;
+	}
+
+	/**
+	 * Take a connection of its own for a sequence of operations run in order, with this
+	 * template's settings; {@link AsyncConnection#close() close} it when done.
+	 * @return a future of the connection
+	 */
+	public CompletableFuture<AsyncConnection> connect() {
+		return this.engine.connect(deadline(), this.jdbcTemplate);
+	}
+
+	@Override
+	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
+		return this.engine.submit(work, deadline());
+	}
+
+	private Deadline deadline() {
+		return (this.timeout != null) ? Deadline.after(this.timeout) : Deadline.NONE;
+	}
+
+	/**
+	 * Return the blocking template that runs the statements.
+	 * @return the JDBC template
+	 */
+	public JdbcTemplate getJdbcTemplate() {
+		return this.jdbcTemplate;
+	}
+
+	/**
+	 * Return the engine this template runs on.
+	 * @return the engine
+	 */
+	public AsyncEngine getEngine() {
+		return this.engine;
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
+	}
+
+}

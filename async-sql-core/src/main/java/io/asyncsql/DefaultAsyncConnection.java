@@ -1,0 +1,401 @@
+package io.asyncsql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Savepoint;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.transaction.IllegalTransactionStateException;
+import org.springframework.util.Assert;
+
+/**
+ * The {@link AsyncConnection} behind {@link AsyncEngine#connect()}: a lane holding one
+ * pooled connection and one permit.
+ * <p>
+ * Operations go into a lock-free queue in submission order and one drain loop at a time
+ * runs them on an engine thread (the usual serial-executor pattern), so at most one
+ * thread ever uses the connection. Transaction state is touched only inside lane
+ * operations, which the drain loop already serialises.
+ */
+final class DefaultAsyncConnection extends JdbcOperationsSupport implements AsyncConnection {
+
+	private final AsyncEngine engine;
+
+	private final Connection connection;
+
+	private final Deadline deadline;
+
+	private final boolean initialAutoCommit;
+
+	private final Queue<EngineTask<?>> pending = new ConcurrentLinkedQueue<>();
+
+	private final AtomicInteger drainRequests = new AtomicInteger();
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+
+	/**
+	 * Transactions from outermost (last) to innermost (first); only lane work uses it.
+	 */
+	private final Deque<LaneTransaction> transactions = new ArrayDeque<>();
+
+	private volatile @Nullable EngineTask<?> current;
+
+	private volatile boolean abandoned;
+
+	private @Nullable EngineTask<Void> closeTask;
+
+	private boolean released;
+
+	DefaultAsyncConnection(AsyncEngine engine, Connection connection, Deadline deadline, JdbcTemplate jdbcTemplate)
+			throws SQLException {
+		super(jdbcTemplate);
+		this.engine = engine;
+		this.connection = connection;
+		this.deadline = deadline;
+		this.initialAutoCommit = connection.getAutoCommit();
+	}
+
+	@Override
+	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
+		return submit(work, this.deadline);
+	}
+
+	private <T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
+		EngineTask<T> task = this.engine.newTask((t) -> runInLane(t, work), deadline, true, false);
+		if (this.closed.get()) {
+			this.engine.reject(task, closedException());
+			return task.future;
+		}
+		this.engine.watch(task);
+		if (deadline.isSet()) {
+			task.scheduleQueueTimeout(deadline.remainingNanos());
+		}
+		enqueue(task);
+		return task.future;
+	}
+
+	private <T> @Nullable T runInLane(EngineTask<T> task, ConnectionCallback<T> work) throws SQLException {
+		if (this.released) {
+			throw closedException();
+		}
+		return this.engine.runBound(task, this.connection, work);
+	}
+
+	private void enqueue(EngineTask<?> task) {
+		this.pending.offer(task);
+		if (this.drainRequests.getAndIncrement() == 0) {
+			this.engine.dispatch(this::drain);
+		}
+	}
+
+	private void drain() {
+		int missed = 1;
+		do {
+			EngineTask<?> task;
+			while ((task = this.pending.poll()) != null) {
+				if (this.abandoned && task != this.closeTask) {
+					task.abandon(closedException());
+					continue;
+				}
+				if (task.markRunning()) {
+					this.current = task;
+					task.runnable.run();
+					this.current = null;
+				}
+			}
+			missed = this.drainRequests.addAndGet(-missed);
+		}
+		while (missed != 0);
+	}
+
+	@Override
+	public CompletableFuture<AsyncTransaction> begin() {
+		return submit((con) -> {
+			if (!this.transactions.isEmpty()) {
+				throw new IllegalTransactionStateException(
+						"A transaction is already active on this connection; use beginNested() for a savepoint");
+			}
+			return beginTransaction(con);
+		});
+	}
+
+	@Override
+	public CompletableFuture<AsyncTransaction> beginNested() {
+		return submit((con) -> {
+			if (this.transactions.isEmpty()) {
+				throw new IllegalTransactionStateException(
+						"No transaction is active on this connection; call begin() before beginNested()");
+			}
+			return beginTransaction(con);
+		});
+	}
+
+	private AsyncTransaction beginTransaction(Connection con) throws SQLException {
+		LaneTransaction transaction;
+		if (this.transactions.isEmpty()) {
+			con.setAutoCommit(false);
+			transaction = new LaneTransaction(null);
+		}
+		else {
+			transaction = new LaneTransaction(con.setSavepoint());
+		}
+		this.transactions.push(transaction);
+		return transaction;
+	}
+
+	@Override
+	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		Assert.notNull(work, "'work' must not be null");
+		CompletableFuture<T> result = new CompletableFuture<>();
+		submit((con) -> beginTransaction(con)).whenComplete((transaction, beginFailure) -> {
+			if (beginFailure != null) {
+				result.completeExceptionally(unwrap(beginFailure));
+			}
+			else {
+				runInTransaction(transaction, work, result);
+			}
+		});
+		result.whenComplete((value, failure) -> {
+			if (result.isCancelled()) {
+				abandon();
+			}
+		});
+		return result;
+	}
+
+	private <T> void runInTransaction(AsyncTransaction transaction,
+			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work, CompletableFuture<T> result) {
+		CompletionStage<T> stage;
+		try {
+			stage = work.apply(this);
+			Assert.state(stage != null, "Transaction work returned null instead of a CompletionStage");
+		}
+		catch (Throwable ex) {
+			stage = CompletableFuture.failedFuture(ex);
+		}
+		stage.whenComplete((value, workFailure) -> {
+			if (workFailure == null) {
+				transaction.commit().whenComplete((done, commitFailure) -> {
+					if (commitFailure == null) {
+						result.complete(value);
+					}
+					else {
+						// A commit that could not run (deadline) leaves the transaction
+						// open.
+						Throwable cause = unwrap(commitFailure);
+						rollbackIfActive(transaction).whenComplete((rolledBack, rollbackFailure) -> {
+							if (rollbackFailure != null) {
+								cause.addSuppressed(unwrap(rollbackFailure));
+							}
+							result.completeExceptionally(cause);
+						});
+					}
+				});
+			}
+			else {
+				Throwable cause = unwrap(workFailure);
+				rollbackIfActive(transaction).whenComplete((done, rollbackFailure) -> {
+					if (rollbackFailure != null) {
+						cause.addSuppressed(unwrap(rollbackFailure));
+					}
+					result.completeExceptionally(cause);
+				});
+			}
+		});
+	}
+
+	private CompletableFuture<Void> rollbackIfActive(AsyncTransaction transaction) {
+		return transaction.isActive() ? transaction.rollback() : CompletableFuture.completedFuture(null);
+	}
+
+	private CompletableFuture<Void> finish(LaneTransaction transaction, boolean commit) {
+		// A rollback must run even when the deadline has passed: it is how work is
+		// undone.
+		Deadline deadline = commit ? this.deadline : Deadline.NONE;
+		return submit((con) -> {
+			if (!transaction.active) {
+				throw new IllegalTransactionStateException("Transaction is already finished");
+			}
+			if (this.transactions.peek() != transaction) {
+				throw new IllegalTransactionStateException(
+						"A nested transaction begun after this one is still active; finish it first");
+			}
+			this.transactions.pop();
+			transaction.active = false;
+			if (transaction.savepoint != null) {
+				finishNested(con, transaction.savepoint, commit);
+			}
+			else {
+				finishOutermost(con, commit);
+			}
+			return null;
+		}, deadline);
+	}
+
+	private void finishNested(Connection con, Savepoint savepoint, boolean commit) throws SQLException {
+		if (!commit) {
+			con.rollback(savepoint);
+			return;
+		}
+		try {
+			con.releaseSavepoint(savepoint);
+		}
+		catch (SQLFeatureNotSupportedException ex) {
+			// The savepoint lives on until the outer transaction ends: harmless.
+		}
+	}
+
+	private void finishOutermost(Connection con, boolean commit) throws SQLException {
+		try {
+			if (commit) {
+				commitOrRollBack(con);
+			}
+			else {
+				con.rollback();
+			}
+		}
+		finally {
+			this.transactions.clear();
+			restoreAutoCommit();
+		}
+	}
+
+	private static void commitOrRollBack(Connection con) throws SQLException {
+		try {
+			con.commit();
+		}
+		catch (SQLException ex) {
+			try {
+				con.rollback();
+			}
+			catch (SQLException rollbackFailure) {
+				ex.addSuppressed(rollbackFailure);
+			}
+			throw ex;
+		}
+	}
+
+	private void restoreAutoCommit() {
+		try {
+			if (this.connection.getAutoCommit() != this.initialAutoCommit) {
+				this.connection.setAutoCommit(this.initialAutoCommit);
+			}
+		}
+		catch (SQLException ex) {
+			// A broken connection: the pool discards it when it comes back.
+		}
+	}
+
+	@Override
+	public boolean isClosed() {
+		return this.closed.get();
+	}
+
+	@Override
+	public CompletableFuture<Void> close() {
+		if (this.closed.compareAndSet(false, true)) {
+			EngineTask<Void> task = this.engine.newTask((t) -> {
+				release();
+				return null;
+			}, Deadline.NONE, true, false);
+			this.closeTask = task;
+			enqueue(task);
+		}
+		return this.closeFuture;
+	}
+
+	/**
+	 * Cancel the running operation, fail the queued ones and close: used when a
+	 * transaction is cancelled or the engine shuts down.
+	 */
+	void abandon() {
+		this.abandoned = true;
+		EngineTask<?> running = this.current;
+		if (running != null) {
+			running.abandon(closedException());
+		}
+		close();
+	}
+
+	private void release() {
+		if (this.released) {
+			return;
+		}
+		this.released = true;
+		try {
+			if (!this.transactions.isEmpty()) {
+				this.transactions.forEach((transaction) -> transaction.active = false);
+				finishOutermost(this.connection, false);
+			}
+			this.closeFuture.complete(null);
+		}
+		catch (SQLException ex) {
+			this.closeFuture.completeExceptionally(this.engine.translate(ex, this.closeTask));
+		}
+		finally {
+			JdbcUtils.closeConnection(this.connection);
+			this.engine.releaseConnectionPermit(this);
+		}
+	}
+
+	private EngineClosedException closedException() {
+		return new EngineClosedException("async-sql connection of engine '" + this.engine.getName() + "' is closed");
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
+	}
+
+	/**
+	 * A transaction or savepoint of this connection.
+	 */
+	private final class LaneTransaction implements AsyncTransaction {
+
+		private final @Nullable Savepoint savepoint;
+
+		private volatile boolean active = true;
+
+		LaneTransaction(@Nullable Savepoint savepoint) {
+			this.savepoint = savepoint;
+		}
+
+		@Override
+		public CompletableFuture<Void> commit() {
+			return finish(this, true);
+		}
+
+		@Override
+		public CompletableFuture<Void> rollback() {
+			return finish(this, false);
+		}
+
+		@Override
+		public boolean isActive() {
+			return this.active;
+		}
+
+		@Override
+		public boolean isNested() {
+			return this.savepoint != null;
+		}
+
+	}
+
+}

@@ -1,0 +1,232 @@
+package io.asyncsql;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.dao.DataAccessException;
+
+/**
+ * One operation submitted to an {@link AsyncEngine}: its work, its future and its state.
+ * <p>
+ * State moves {@code QUEUED -> RUNNING -> DONE}, or ends early: a queued task that is
+ * cancelled or times out goes to {@code DONE} and never runs; a running task whose future
+ * completes first (cancellation, deadline, shutdown) goes to {@code ABORTED}, its
+ * statements are cancelled at the database, and the worker only cleans up. Every
+ * transition is a compare-and-set, so exactly one party completes the future.
+ *
+ * @param <T> the result type
+ */
+final class EngineTask<T> implements Runnable {
+
+	@FunctionalInterface
+	interface Body<T> {
+
+		@Nullable T run(EngineTask<T> task) throws Exception;
+
+	}
+
+	private static final int QUEUED = 0;
+
+	private static final int RUNNING = 1;
+
+	private static final int ABORTED = 2;
+
+	private static final int DONE = 3;
+
+	private static final VarHandle STATE;
+
+	static {
+		try {
+			STATE = MethodHandles.lookup().findVarHandle(EngineTask.class, "state", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	final CompletableFuture<T> future = new CompletableFuture<>();
+
+	final Deadline deadline;
+
+	/** Whether the task runs in a lane that already holds a permit. */
+	final boolean inLane;
+
+	/** Whether a successful task keeps its permit (it opens a lane). */
+	final boolean keepsPermit;
+
+	private final AsyncEngine engine;
+
+	private final Body<T> body;
+
+	private final long createdAt = System.nanoTime();
+
+	/** What a worker runs: this task, possibly wrapped by a task decorator. */
+	Runnable runnable = this;
+
+	// Queue links, guarded by the Admission lock.
+	@Nullable EngineTask<?> prev;
+
+	@Nullable EngineTask<?> next;
+
+	boolean queued;
+
+	@SuppressWarnings("unused") // accessed through STATE
+	private volatile int state = QUEUED;
+
+	private volatile @Nullable TrackedConnection connection;
+
+	private volatile @Nullable ScheduledFuture<?> timer;
+
+	/** The task that inherited this task's permit; read by the worker that ran it. */
+	@Nullable EngineTask<?> successor;
+
+	EngineTask(AsyncEngine engine, Body<T> body, Deadline deadline, boolean inLane, boolean keepsPermit) {
+		this.engine = engine;
+		this.body = body;
+		this.deadline = deadline;
+		this.inLane = inLane;
+		this.keepsPermit = keepsPermit;
+	}
+
+	boolean markRunning() {
+		return STATE.compareAndSet(this, QUEUED, RUNNING);
+	}
+
+	long waitedNanos() {
+		return System.nanoTime() - this.createdAt;
+	}
+
+	@Override
+	public void run() {
+		this.successor = null;
+		@Nullable T value = null;
+		Throwable failure = null;
+		boolean succeeded = false;
+		if ((int) STATE.getVolatile(this) == RUNNING) {
+			cancelTimer();
+			if (this.deadline.isSet() && this.deadline.remainingNanos() <= 0) {
+				failure = this.engine.queueTimeout(this);
+			}
+			else {
+				this.engine.taskStarted(this);
+				long startedAt = System.nanoTime();
+				try {
+					if (this.deadline.isSet()) {
+						scheduleTimer(this::deadlineExpired, this.deadline.remainingNanos());
+					}
+					value = this.body.run(this);
+					succeeded = true;
+				}
+				catch (Throwable ex) {
+					failure = ex;
+				}
+				finally {
+					cancelTimer();
+					this.engine.taskFinished(this, System.nanoTime() - startedAt, failure);
+				}
+			}
+		}
+		if (!this.inLane && !(this.keepsPermit && succeeded)) {
+			this.successor = this.engine.releasePermit();
+		}
+		complete(value, failure, succeeded);
+	}
+
+	private void complete(@Nullable T value, @Nullable Throwable failure, boolean succeeded) {
+		boolean completed = false;
+		if (STATE.compareAndSet(this, RUNNING, DONE)) {
+			completed = (failure != null) ? this.future.completeExceptionally(this.engine.translate(failure, this))
+					: this.future.complete(value);
+		}
+		if (succeeded && !completed && value instanceof DefaultAsyncConnection lane) {
+			// Nobody will ever see this connection: give it back.
+			lane.close();
+		}
+	}
+
+	/**
+	 * Called whenever the future completes, by whoever completed it.
+	 */
+	void futureCompleted() {
+		if (STATE.compareAndSet(this, QUEUED, DONE)) {
+			cancelTimer();
+			if (!this.inLane) {
+				this.engine.dequeue(this);
+			}
+		}
+		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
+			this.engine.cancelStatementsAsync(this);
+		}
+	}
+
+	void scheduleQueueTimeout(long delayNanos) {
+		scheduleTimer(this::queueTimedOut, delayNanos);
+	}
+
+	private void queueTimedOut() {
+		if (STATE.compareAndSet(this, QUEUED, DONE)) {
+			if (!this.inLane) {
+				this.engine.dequeue(this);
+			}
+			this.future.completeExceptionally(this.engine.queueTimeout(this));
+		}
+	}
+
+	private void deadlineExpired() {
+		if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
+			cancelStatements();
+			this.future.completeExceptionally(this.engine.deadlineExceeded(this));
+		}
+	}
+
+	/**
+	 * Fail a task that has not started, or cancel a running one, because the engine or
+	 * lane is shutting down.
+	 * @param reason the failure for a task that has not started
+	 */
+	void abandon(DataAccessException reason) {
+		if (STATE.compareAndSet(this, QUEUED, DONE)) {
+			cancelTimer();
+			this.future.completeExceptionally(reason);
+		}
+		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
+			this.engine.cancelStatementsAsync(this);
+			this.future.cancel(false);
+		}
+	}
+
+	/**
+	 * Record the connection the running task uses, so an abort can cancel its statements.
+	 * @param tracked the connection, or {@code null} when the work is over
+	 */
+	void attach(@Nullable TrackedConnection tracked) {
+		this.connection = tracked;
+		if (tracked != null && (int) STATE.getVolatile(this) == ABORTED) {
+			tracked.cancel();
+		}
+	}
+
+	void cancelStatements() {
+		TrackedConnection tracked = this.connection;
+		if (tracked != null) {
+			tracked.cancel();
+		}
+	}
+
+	private void scheduleTimer(Runnable action, long delayNanos) {
+		this.timer = this.engine.schedule(action, delayNanos);
+	}
+
+	private void cancelTimer() {
+		ScheduledFuture<?> scheduled = this.timer;
+		if (scheduled != null) {
+			this.timer = null;
+			scheduled.cancel(false);
+		}
+	}
+
+}

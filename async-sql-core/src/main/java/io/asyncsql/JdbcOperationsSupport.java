@@ -1,0 +1,185 @@
+package io.asyncsql;
+
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.dao.DataRetrievalFailureException;
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
+import org.springframework.util.Assert;
+
+/**
+ * The {@link AsyncJdbcOperations} methods, each a {@link JdbcTemplate} call run through
+ * {@link #submit(ConnectionCallback)}. Subclasses decide where work runs: on any pooled
+ * connection, or in order on one connection.
+ */
+abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
+
+	final JdbcTemplate jdbcTemplate;
+
+	JdbcOperationsSupport(JdbcTemplate jdbcTemplate) {
+		this.jdbcTemplate = jdbcTemplate;
+	}
+
+	/**
+	 * Run work with a connection that the {@link JdbcTemplate} finds bound to its data
+	 * source.
+	 */
+	abstract <T> CompletableFuture<T> submit(ConnectionCallback<T> work);
+
+	@Override
+	public CompletableFuture<Integer> update(String sql, @Nullable Object... args) {
+		SqlArguments.check(sql, args);
+		return submit((connection) -> this.jdbcTemplate.update(sql, args));
+	}
+
+	@Override
+	public CompletableFuture<Number> updateAndReturnKey(String sql, @Nullable Object... args) {
+		SqlArguments.check(sql, args);
+		return submit((connection) -> {
+			KeyHolder keys = new GeneratedKeyHolder();
+			this.jdbcTemplate.update((con) -> {
+				PreparedStatement statement = con.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
+				new ArgumentPreparedStatementSetter(args).setValues(statement);
+				return statement;
+			}, keys);
+			return generatedKey(keys);
+		});
+	}
+
+	private static Number generatedKey(KeyHolder keys) {
+		List<Map<String, Object>> rows = keys.getKeyList();
+		if (rows.size() == 1) {
+			Map<String, Object> row = rows.get(0);
+			Number numeric = null;
+			for (Map.Entry<String, Object> column : row.entrySet()) {
+				if (column.getValue() instanceof Number number) {
+					if (row.size() == 1 || column.getKey().equalsIgnoreCase("id")) {
+						return number;
+					}
+					numeric = (numeric != null) ? numeric : number;
+				}
+			}
+			if (numeric != null) {
+				return numeric;
+			}
+		}
+		throw new DataRetrievalFailureException(
+				"Expected one generated numeric key but the driver returned " + rows + "; is the column generated?");
+	}
+
+	@Override
+	public CompletableFuture<int[]> batchUpdate(String sql, List<@Nullable Object[]> batchArgs) {
+		SqlArguments.checkSql(sql);
+		Assert.notNull(batchArgs, "'batchArgs' must not be null");
+		for (Object[] args : batchArgs) {
+			SqlArguments.check(sql, args);
+		}
+		List<Object[]> copy = List.copyOf(batchArgs);
+		return submit((connection) -> this.jdbcTemplate.batchUpdate(sql, copy));
+	}
+
+	@Override
+	public <T> CompletableFuture<List<T>> query(String sql, RowMapper<T> rowMapper, @Nullable Object... args) {
+		SqlArguments.check(sql, args);
+		Assert.notNull(rowMapper, "'rowMapper' must not be null");
+		return submit((connection) -> this.jdbcTemplate.query(sql, rowMapper, args));
+	}
+
+	@Override
+	public <T> CompletableFuture<T> queryForObject(String sql, Class<T> requiredType, @Nullable Object... args) {
+		SqlArguments.check(sql, args);
+		Assert.notNull(requiredType, "'requiredType' must not be null");
+		return submit((connection) -> this.jdbcTemplate.queryForObject(sql, requiredType, args));
+	}
+
+	@Override
+	public <T> CompletableFuture<T> queryForObject(String sql, RowMapper<T> rowMapper, @Nullable Object... args) {
+		SqlArguments.check(sql, args);
+		Assert.notNull(rowMapper, "'rowMapper' must not be null");
+		return submit((connection) -> this.jdbcTemplate.queryForObject(sql, rowMapper, args));
+	}
+
+	@Override
+	public CompletableFuture<List<Map<String, Object>>> queryForList(String sql, @Nullable Object... args) {
+		SqlArguments.check(sql, args);
+		return submit((connection) -> this.jdbcTemplate.queryForList(sql, args));
+	}
+
+	@Override
+	public CompletableFuture<Void> execute(String sql) {
+		SqlArguments.checkSql(sql);
+		return submit((connection) -> {
+			this.jdbcTemplate.execute(sql);
+			return null;
+		});
+	}
+
+	@Override
+	public <T> CompletableFuture<T> execute(ConnectionCallback<T> action) {
+		Assert.notNull(action, "'action' must not be null");
+		return submit(action);
+	}
+
+	@Override
+	public CompletableFuture<Boolean> hasTable(String name) {
+		Assert.hasText(name, "'name' must not be null or empty");
+		return submit((connection) -> {
+			DatabaseMetaData metaData = connection.getMetaData();
+			String escape = metaData.getSearchStringEscape();
+			for (String candidate : identifierCandidates(metaData, name)) {
+				String pattern = (escape != null) ? candidate.replace("_", escape + "_").replace("%", escape + "%")
+						: candidate;
+				try (ResultSet tables = metaData.getTables(connection.getCatalog(), connection.getSchema(), pattern,
+						null)) {
+					if (tables.next()) {
+						return true;
+					}
+				}
+			}
+			return false;
+		});
+	}
+
+	private static List<String> identifierCandidates(DatabaseMetaData metaData, String name) throws SQLException {
+		List<String> candidates = new ArrayList<>(2);
+		candidates.add(name);
+		String stored = metaData.storesUpperCaseIdentifiers() ? name.toUpperCase(Locale.ROOT)
+				: metaData.storesLowerCaseIdentifiers() ? name.toLowerCase(Locale.ROOT) : name;
+		if (!stored.equals(name)) {
+			candidates.add(stored);
+		}
+		return candidates;
+	}
+
+	@Override
+	public CompletableFuture<List<String>> tableNames() {
+		return submit((connection) -> {
+			List<String> names = new ArrayList<>();
+			try (ResultSet tables = connection.getMetaData()
+				.getTables(connection.getCatalog(), connection.getSchema(), "%", new String[] { "TABLE" })) {
+				while (tables.next()) {
+					names.add(tables.getString("TABLE_NAME"));
+				}
+			}
+			Collections.sort(names);
+			return names;
+		});
+	}
+
+}
