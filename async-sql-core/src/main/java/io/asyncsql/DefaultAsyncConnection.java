@@ -339,19 +339,27 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			return;
 		}
 		this.released = true;
+		Throwable failure = null;
 		try {
 			if (!this.transactions.isEmpty()) {
 				this.transactions.forEach((transaction) -> transaction.active = false);
 				finishOutermost(this.connection, false);
 			}
-			this.closeFuture.complete(null);
 		}
 		catch (SQLException ex) {
-			this.closeFuture.completeExceptionally(this.engine.translate(ex, this.closeTask));
+			failure = ex;
 		}
 		finally {
 			JdbcUtils.closeConnection(this.connection);
 			this.engine.releaseConnectionPermit(this);
+		}
+		// Complete only once the connection and permit are back, so callers may rely on
+		// it.
+		if (failure != null) {
+			this.closeFuture.completeExceptionally(this.engine.translate(failure, this.closeTask));
+		}
+		else {
+			this.closeFuture.complete(null);
 		}
 	}
 

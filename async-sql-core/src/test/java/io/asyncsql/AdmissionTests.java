@@ -1,0 +1,233 @@
+package io.asyncsql;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Admission control: a full queue, queue timeouts and cancellation, on H2.
+ */
+class AdmissionTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private final HikariDataSource pool = H2.pool(2);
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	private AsyncEngine engine;
+
+	@AfterEach
+	void close() {
+		this.release.countDown();
+		this.engine.close();
+		this.pool.close();
+	}
+
+	private AsyncEngine engine(AsyncEngine.Builder builder) {
+		this.engine = builder.build();
+		return this.engine;
+	}
+
+	/** Occupy a permit until {@link #release} opens. */
+	private CompletableFuture<Void> occupyPermit() {
+		CountDownLatch started = new CountDownLatch(1);
+		CompletableFuture<Void> holder = this.engine.execute((con) -> {
+			started.countDown();
+			awaitLatch(this.release);
+			return null;
+		});
+		try {
+			assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		}
+		catch (InterruptedException ex) {
+			throw new IllegalStateException(ex);
+		}
+		return holder;
+	}
+
+	@Test
+	void submitWhenQueueFullFailsFastAndIsCounted() {
+		engine(AsyncEngine.builder(this.pool).name("tight").maxConcurrency(1).queueCapacity(2));
+		occupyPermit();
+		CompletableFuture<Integer> first = this.engine.execute((con) -> 1);
+		CompletableFuture<Integer> second = this.engine.execute((con) -> 2);
+		CompletableFuture<Integer> refused = this.engine.execute((con) -> 3);
+		assertThat(refused).isCompletedExceptionally();
+		assertThat(refused).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(EngineSaturatedException.class)
+			.withMessageContaining("'tight' is saturated (active=1, queued=2, capacity=2)")
+			.withMessageContaining("async-sql.queue.capacity");
+		assertThat(this.engine.stats().rejected()).isEqualTo(1);
+		assertThat(this.engine.stats().queued()).isEqualTo(2);
+		this.release.countDown();
+		assertThat(first).succeedsWithin(WAIT).isEqualTo(1);
+		assertThat(second).succeedsWithin(WAIT).isEqualTo(2);
+		assertThat(this.engine.execute((con) -> 4)).succeedsWithin(WAIT).isEqualTo(4);
+	}
+
+	@Test
+	void queuedTaskTimesOutAndNeverRuns() {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(1).queueTimeout(Duration.ofMillis(200)));
+		occupyPermit();
+		AtomicBoolean ran = new AtomicBoolean();
+		CompletableFuture<Boolean> waiting = this.engine.execute((con) -> ran.getAndSet(true));
+		assertThat(waiting).failsWithin(WAIT)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(QueueTimeoutException.class)
+			.withMessageContaining("async-sql.queue.timeout (PT0.2S)");
+		assertThat(this.engine.stats().queued()).isZero();
+		this.release.countDown();
+		assertThat(this.engine.execute((con) -> 1)).succeedsWithin(WAIT);
+		assertThat(ran).isFalse();
+		assertThat(this.engine.stats().failed()).isEqualTo(1);
+	}
+
+	@Test
+	void cancelWhileQueuedRemovesTheTask() {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(1));
+		occupyPermit();
+		AtomicBoolean ran = new AtomicBoolean();
+		CompletableFuture<Boolean> waiting = this.engine.execute((con) -> ran.getAndSet(true));
+		CompletableFuture<Integer> after = this.engine.execute((con) -> 2);
+		assertThat(this.engine.stats().queued()).isEqualTo(2);
+		assertThat(waiting.cancel(true)).isTrue();
+		assertThat(this.engine.stats().queued()).isEqualTo(1);
+		this.release.countDown();
+		assertThat(after).succeedsWithin(WAIT).isEqualTo(2);
+		assertThat(ran).isFalse();
+		assertThat(this.engine.stats().cancelled()).isEqualTo(1);
+	}
+
+	@Test
+	void cancelWhileRunningCancelsStatement() {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(2));
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine);
+		CompletableFuture<Long> running = template.queryForObject(H2.LONG_QUERY, Long.class);
+		await().atMost(WAIT).until(() -> executingLongQueries() == 1);
+		assertThat(running.cancel(true)).isTrue();
+		await().atMost(WAIT).until(() -> executingLongQueries() == 0);
+		await().atMost(WAIT).until(() -> this.pool.getHikariPoolMXBean().getActiveConnections() == 0);
+		assertThat(this.engine.stats().active()).isZero();
+		assertThat(this.engine.stats().cancelled()).isEqualTo(1);
+		assertThat(template.queryForObject("select 1", Integer.class)).succeedsWithin(WAIT).isEqualTo(1);
+	}
+
+	@Test
+	void cancelledWorkCannotStartAnotherStatement() throws InterruptedException {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(1));
+		CountDownLatch inside = new CountDownLatch(1);
+		CountDownLatch cancelled = new CountDownLatch(1);
+		List<Throwable> secondStatement = new ArrayList<>();
+		CompletableFuture<Object> work = this.engine.execute((con) -> {
+			inside.countDown();
+			awaitLatch(cancelled);
+			// The abort reaches the connection asynchronously: poll until it refuses.
+			await().atMost(WAIT).until(() -> {
+				try {
+					con.createStatement().close();
+					return false;
+				}
+				catch (java.sql.SQLException ex) {
+					secondStatement.add(ex);
+					return true;
+				}
+			});
+			return null;
+		});
+		assertThat(inside.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		work.cancel(true);
+		cancelled.countDown();
+		await().atMost(WAIT).until(() -> this.engine.stats().active() == 0);
+		assertThat(secondStatement).singleElement()
+			.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+			.hasMessageContaining("cancelled");
+	}
+
+	@Test
+	void deadlineCoversQueueWait() {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(1));
+		occupyPermit();
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine).withTimeout(Duration.ofMillis(200));
+		assertThat(template.queryForObject("select 1", Integer.class)).failsWithin(WAIT)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(QueueTimeoutException.class)
+			.withMessageContaining("withTimeout(PT0.2S)");
+	}
+
+	@Test
+	void deadlineCancelsTheRunningStatement() {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(2));
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine).withTimeout(Duration.ofMillis(500));
+		assertThat(template.queryForObject(H2.LONG_QUERY, Long.class)).failsWithin(WAIT)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(StatementTimeoutException.class)
+			.withMessageContaining("withTimeout(PT0.5S)");
+		await().atMost(WAIT).until(() -> executingLongQueries() == 0);
+		await().atMost(WAIT).until(() -> this.pool.getHikariPoolMXBean().getActiveConnections() == 0);
+		assertThat(template.queryForObject("select 1", Integer.class)).succeedsWithin(WAIT).isEqualTo(1);
+	}
+
+	@Test
+	void deadlineCoversTheWholeTransaction() {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(2));
+		new JdbcTemplate(this.pool).execute("create table t (n int)");
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine).withTimeout(Duration.ofMillis(500));
+		CompletableFuture<Long> result = template.inTransaction((tx) -> tx.update("insert into t values (1)")
+			.thenCompose((inserted) -> tx.queryForObject(H2.LONG_QUERY, Long.class)));
+		assertThat(result).failsWithin(WAIT)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(StatementTimeoutException.class);
+		await().atMost(WAIT).until(() -> this.pool.getHikariPoolMXBean().getActiveConnections() == 0);
+		assertThat(new JdbcTemplate(this.pool).queryForObject("select count(*) from t", Integer.class)).isZero();
+	}
+
+	@Test
+	void queryTimeoutOfTheJdbcTemplateNamesTheSetting() {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(2));
+		JdbcTemplate jdbcTemplate = new JdbcTemplate(this.pool);
+		jdbcTemplate.setQueryTimeout(1);
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine, jdbcTemplate);
+		assertThat(template.queryForObject(H2.LONG_QUERY, Long.class)).failsWithin(WAIT)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(StatementTimeoutException.class)
+			.withMessageContaining("async-sql.query-timeout");
+	}
+
+	private static void awaitLatch(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private int executingLongQueries() {
+		return new JdbcTemplate(this.pool).queryForObject(
+				"select count(*) from information_schema.sessions where executing_statement like '%SYSTEM_RANGE(1, 100000) A%' and session_id <> session_id()",
+				Integer.class);
+	}
+
+}
