@@ -14,6 +14,11 @@ public enum ThreadMode {
 
 	/**
 	 * A virtual thread per operation (Java 21+), still bounded by the engine's permits.
+	 * Suited to network databases, where JDBC calls wait on I/O and free their carrier
+	 * thread. An in-process database (H2, HSQLDB, Derby) computes on the calling thread:
+	 * as many long queries as there are carrier threads (one per core by default) hold
+	 * every carrier and stall all other virtual threads, so prefer {@link #PLATFORM}
+	 * there.
 	 */
 	VIRTUAL,
 

@@ -1,0 +1,101 @@
+package io.asyncsql;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Closing an engine: drain, then cancel; every future completes and nothing leaks.
+ */
+class ShutdownTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
+	private final HikariDataSource pool = H2.pool(4);
+
+	@AfterEach
+	void close() {
+		this.pool.close();
+	}
+
+	@Test
+	void closeDrainsQueuedWorkWithinTheShutdownTimeout() {
+		AsyncEngine engine = AsyncEngine.builder(this.pool).maxConcurrency(2).build();
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine);
+		List<CompletableFuture<Integer>> futures = new ArrayList<>();
+		for (int i = 0; i < 500; i++) {
+			futures.add(template.queryForObject("select ?", Integer.class, i));
+		}
+		engine.close();
+		assertThat(engine.isClosed()).isTrue();
+		for (int i = 0; i < futures.size(); i++) {
+			assertThat(futures.get(i)).isCompletedWithValue(i);
+		}
+		assertThat(template.update("select 1")).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(EngineClosedException.class)
+			.withMessage("async-sql engine 'main' is closed and accepts no new work");
+		assertThat(engine.connect()).isCompletedExceptionally();
+		engine.close();
+	}
+
+	@Test
+	void closeUnderLoadCompletesEveryFutureAndCancelsRunningStatements() {
+		// Four CPU-bound H2 queries would occupy every carrier of virtual threads on a
+		// 2-core machine (see ThreadMode.VIRTUAL): platform threads keep the test honest.
+		AsyncEngine engine = AsyncEngine.builder(this.pool)
+			.maxConcurrency(4)
+			.threadMode(ThreadMode.PLATFORM)
+			.shutdownTimeout(Duration.ofMillis(300))
+			.build();
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine);
+		List<CompletableFuture<?>> futures = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			futures.add(template.queryForObject(H2.LONG_QUERY, Long.class));
+		}
+		AsyncConnection lane = engine.connect().join();
+		futures.add(lane.begin().thenCompose((tx) -> lane.queryForObject(H2.LONG_QUERY, Long.class)));
+		for (int i = 0; i < 2000; i++) {
+			futures.add(template.queryForObject("select ?", Integer.class, i));
+		}
+		await().atMost(WAIT).until(() -> engine.stats().active() == 4);
+		engine.close();
+		assertThat(futures).allSatisfy((future) -> assertThat(future).isDone());
+		long values = futures.stream().filter((f) -> !f.isCompletedExceptionally()).count();
+		long closed = futures.stream().filter((f) -> failure(f) instanceof EngineClosedException).count();
+		long cancelled = futures.stream().filter((f) -> failure(f) instanceof CancellationException).count();
+		assertThat(values + closed + cancelled).isEqualTo(futures.size());
+		assertThat(cancelled).isGreaterThanOrEqualTo(3);
+		assertThat(closed).isGreaterThan(0);
+		assertThat(lane.isClosed()).isTrue();
+		await().atMost(WAIT).until(() -> this.pool.getHikariPoolMXBean().getActiveConnections() == 0);
+		EngineStats stats = engine.stats();
+		assertThat(stats.active()).isZero();
+		assertThat(stats.queued()).isZero();
+	}
+
+	private static Throwable failure(CompletableFuture<?> future) {
+		try {
+			future.join();
+			return null;
+		}
+		catch (CompletionException ex) {
+			return ex.getCause();
+		}
+		catch (CancellationException ex) {
+			return ex;
+		}
+	}
+
+}
