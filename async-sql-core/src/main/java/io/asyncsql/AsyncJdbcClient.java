@@ -49,8 +49,11 @@ public interface AsyncJdbcClient {
 	/**
 	 * Return a view of this client whose every call has one deadline, starting when the
 	 * terminal is called and covering queue wait and execution (see
-	 * {@link AsyncJdbcTemplate#withTimeout(Duration)}). Inside a transaction each call
-	 * gets its own deadline, or the transaction's when that comes first.
+	 * {@link AsyncJdbcTemplate#withTimeout(Duration)}): a call that waits past it fails
+	 * with {@link QueueTimeoutException}, a running one is cancelled and fails with
+	 * {@link StatementTimeoutException}. For {@link #inTransaction(Function)} the
+	 * deadline covers the whole transaction; on a transaction's client each call gets its
+	 * own deadline, or the transaction's when that comes first.
 	 * @param timeout the budget of each call, positive
 	 * @return the view
 	 */
@@ -211,7 +214,13 @@ public interface AsyncJdbcClient {
 	 * anew with the parameters given so far; each throws at once, before anything is
 	 * queued, {@link IllegalArgumentException} when the values do not fit the SQL's
 	 * placeholders and {@link InvalidDataAccessApiUsageException} when a named parameter
-	 * has no value.
+	 * has no value. Each future completes exceptionally with Spring's translation of the
+	 * database's failure, with what the row mapper threw, or as
+	 * {@link AsyncEngine#execute(org.springframework.jdbc.core.ConnectionCallback)}'s
+	 * does when the engine refuses the work.
+	 * <p>
+	 * A backpressured {@code stream()} (a {@link java.util.concurrent.Flow.Publisher}) is
+	 * to join these terminals with the streaming support of {@link AsyncJdbcOperations}.
 	 *
 	 * @param <T> the row type
 	 */

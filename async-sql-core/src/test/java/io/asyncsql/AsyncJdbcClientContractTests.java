@@ -20,6 +20,7 @@ import org.opentest4j.TestAbortedException;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.dao.IncorrectResultSizeDataAccessException;
 import org.springframework.dao.InvalidDataAccessApiUsageException;
+import org.springframework.dao.TypeMismatchDataAccessException;
 import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -263,6 +264,24 @@ abstract class AsyncJdbcClientContractTests {
 			assertThat(ex.getExpectedSize()).isEqualTo(1);
 			assertThat(ex.getActualSize()).isEqualTo(3);
 		});
+	}
+
+	@Test
+	void singleWhenTheRowMapsToNullFailsWithTypeMismatch() {
+		CompletableFuture<String> displayName = this.client
+			.sql("select display_name from " + USERS + " where name = :name")
+			.param("name", "grace")
+			.query(String.class)
+			.single();
+		assertThat(failure(displayName)).isInstanceOf(TypeMismatchDataAccessException.class);
+	}
+
+	@Test
+	void optionalWhenTheRowMapsToNullIsEmpty() {
+		assertThat(this.client.sql("select display_name from " + USERS + " where name = :name")
+			.param("name", "grace")
+			.query(String.class)
+			.optional()).succeedsWithin(WAIT).isEqualTo(Optional.empty());
 	}
 
 	@Test
