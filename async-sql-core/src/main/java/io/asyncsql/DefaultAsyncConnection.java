@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Savepoint;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Queue;
@@ -75,6 +76,15 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	@Override
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
 		return submit(work, this.deadline);
+	}
+
+	/**
+	 * Run work with a deadline of its own, or this connection's when that comes first.
+	 */
+	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Duration timeout) {
+		Deadline own = Deadline.after(timeout);
+		boolean connectionFirst = this.deadline.isSet() && this.deadline.expiresAt() - own.expiresAt() <= 0;
+		return submit(work, connectionFirst ? this.deadline : own);
 	}
 
 	private <T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {

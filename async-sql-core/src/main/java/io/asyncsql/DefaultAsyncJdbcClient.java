@@ -1,0 +1,288 @@
+package io.asyncsql;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.BeanUtils;
+import org.springframework.core.convert.ConversionService;
+import org.springframework.core.convert.support.DefaultConversionService;
+import org.springframework.dao.EmptyResultDataAccessException;
+import org.springframework.dao.IncorrectResultSizeDataAccessException;
+import org.springframework.dao.TypeMismatchDataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.SimplePropertyRowMapper;
+import org.springframework.jdbc.core.SingleColumnRowMapper;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.ParsedSql;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.KeyHolder;
+import org.springframework.util.Assert;
+
+/**
+ * The {@link AsyncJdbcClient} behind {@link AsyncJdbcClient#create(AsyncJdbcTemplate)}.
+ * <p>
+ * A terminal freezes and checks the spec's parameters on the caller's thread, then
+ * submits one callback that runs Spring's {@link JdbcClient} on the connection the engine
+ * bound for it: through an {@link AsyncJdbcTemplate} (any pooled connection, the
+ * template's deadline) or, in a transaction, through the lane that holds the
+ * transaction's connection. Spring's client, its named-parameter template (whose parsed
+ * SQL cache the checks share) and the row mappers are shared by every view of one client.
+ */
+final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
+
+	private final JdbcOperationsSupport operations;
+
+	private final @Nullable Duration laneTimeout;
+
+	private final Shared shared;
+
+	DefaultAsyncJdbcClient(AsyncJdbcTemplate template) {
+		this(template, null, new Shared(checkNotNull(template).getJdbcTemplate()));
+	}
+
+	private DefaultAsyncJdbcClient(JdbcOperationsSupport operations, @Nullable Duration laneTimeout, Shared shared) {
+		this.operations = operations;
+		this.laneTimeout = laneTimeout;
+		this.shared = shared;
+	}
+
+	private static AsyncJdbcTemplate checkNotNull(AsyncJdbcTemplate template) {
+		Assert.notNull(template, "'template' must not be null");
+		return template;
+	}
+
+	@Override
+	public StatementSpec sql(String sql) {
+		SqlArguments.checkSql(sql);
+		return new DefaultStatementSpec(sql);
+	}
+
+	@Override
+	public AsyncJdbcClient withTimeout(Duration timeout) {
+		Assert.notNull(timeout, "'timeout' must not be null");
+		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, () -> "'timeout' must be positive, but was " + timeout);
+		if (this.operations instanceof AsyncJdbcTemplate template) {
+			return new DefaultAsyncJdbcClient(template.withTimeout(timeout), null, this.shared);
+		}
+		return new DefaultAsyncJdbcClient(this.operations, timeout, this.shared);
+	}
+
+	@Override
+	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcClient, ? extends CompletionStage<T>> work) {
+		Assert.notNull(work, "'work' must not be null");
+		if (this.operations instanceof AsyncJdbcTemplate template) {
+			return template.inTransaction(
+					(lane) -> work.apply(new DefaultAsyncJdbcClient((JdbcOperationsSupport) lane, null, this.shared)));
+		}
+		return ((DefaultAsyncConnection) this.operations).inTransaction((lane) -> work.apply(this));
+	}
+
+	private <T> CompletableFuture<T> submit(JdbcClient.StatementSpec statement,
+			Function<JdbcClient.StatementSpec, T> terminal) {
+		if (this.laneTimeout != null) {
+			DefaultAsyncConnection lane = (DefaultAsyncConnection) this.operations;
+			return lane.submit((connection) -> terminal.apply(statement), this.laneTimeout);
+		}
+		return this.operations.submit((connection) -> terminal.apply(statement));
+	}
+
+	/**
+	 * State shared by a client and its views.
+	 */
+	private static final class Shared {
+
+		private final ParsingTemplate namedTemplate;
+
+		private final JdbcClient jdbcClient;
+
+		private final ConversionService conversionService = DefaultConversionService.getSharedInstance();
+
+		private final Map<Class<?>, RowMapper<?>> rowMappers = new ConcurrentHashMap<>();
+
+		Shared(JdbcTemplate jdbcTemplate) {
+			this.namedTemplate = new ParsingTemplate(jdbcTemplate);
+			this.jdbcClient = JdbcClient.create(this.namedTemplate, this.conversionService);
+		}
+
+		/**
+		 * Choose a row mapper as {@code JdbcClient.query(Class)} does.
+		 */
+		@SuppressWarnings("unchecked")
+		<T> RowMapper<T> rowMapper(Class<T> mappedClass) {
+			return (RowMapper<T>) this.rowMappers.computeIfAbsent(mappedClass,
+					(type) -> BeanUtils.isSimpleProperty(type)
+							? new SingleColumnRowMapper<>(type, this.conversionService)
+							: new SimplePropertyRowMapper<>(type, this.conversionService));
+		}
+
+	}
+
+	/**
+	 * A {@link NamedParameterJdbcTemplate} that shares its cache of parsed SQL.
+	 */
+	private static final class ParsingTemplate extends NamedParameterJdbcTemplate {
+
+		ParsingTemplate(JdbcTemplate jdbcTemplate) {
+			super(jdbcTemplate);
+		}
+
+		ParsedSql parse(String sql) {
+			return getParsedSql(sql);
+		}
+
+	}
+
+	private final class DefaultStatementSpec implements StatementSpec {
+
+		private final String sql;
+
+		private final StatementParameters parameters = new StatementParameters();
+
+		DefaultStatementSpec(String sql) {
+			this.sql = sql;
+		}
+
+		@Override
+		public StatementSpec param(@Nullable Object value) {
+			this.parameters.add(value);
+			return this;
+		}
+
+		@Override
+		public StatementSpec params(@Nullable Object... values) {
+			Assert.notNull(values, "'values' must not be null");
+			for (Object value : values) {
+				this.parameters.add(value);
+			}
+			return this;
+		}
+
+		@Override
+		public StatementSpec param(String name, @Nullable Object value) {
+			this.parameters.add(name, value);
+			return this;
+		}
+
+		@Override
+		public StatementSpec params(Map<String, ?> paramMap) {
+			this.parameters.addAll(paramMap);
+			return this;
+		}
+
+		@Override
+		public StatementSpec paramSource(Object namedParamObject) {
+			this.parameters.source(namedParamObject);
+			return this;
+		}
+
+		@Override
+		public StatementSpec paramSource(SqlParameterSource namedParamSource) {
+			this.parameters.source(namedParamSource);
+			return this;
+		}
+
+		@Override
+		public <T> MappedQuerySpec<T> query(Class<T> mappedClass) {
+			Assert.notNull(mappedClass, "'mappedClass' must not be null");
+			return new DefaultMappedQuerySpec<>(this, DefaultAsyncJdbcClient.this.shared.rowMapper(mappedClass));
+		}
+
+		@Override
+		public <T> MappedQuerySpec<T> query(RowMapper<T> rowMapper) {
+			Assert.notNull(rowMapper, "'rowMapper' must not be null");
+			return new DefaultMappedQuerySpec<>(this, rowMapper);
+		}
+
+		@Override
+		public CompletableFuture<Integer> update() {
+			return run(JdbcClient.StatementSpec::update);
+		}
+
+		@Override
+		public CompletableFuture<Integer> update(KeyHolder generatedKeyHolder) {
+			Assert.notNull(generatedKeyHolder, "'generatedKeyHolder' must not be null");
+			return run((statement) -> statement.update(generatedKeyHolder));
+		}
+
+		@Override
+		public CompletableFuture<Integer> update(KeyHolder generatedKeyHolder, String... keyColumnNames) {
+			Assert.notNull(generatedKeyHolder, "'generatedKeyHolder' must not be null");
+			Assert.notEmpty(keyColumnNames, "'keyColumnNames' must not be empty");
+			String[] names = keyColumnNames.clone();
+			return run((statement) -> statement.update(generatedKeyHolder, names));
+		}
+
+		/**
+		 * Freeze and check the parameters here, then run the statement on an engine
+		 * thread.
+		 */
+		<T> CompletableFuture<T> run(Function<JdbcClient.StatementSpec, T> terminal) {
+			Shared shared = DefaultAsyncJdbcClient.this.shared;
+			StatementParameters.Bound bound = this.parameters.bind(this.sql, shared.namedTemplate.parse(this.sql));
+			return submit(bound.applyTo(shared.jdbcClient.sql(this.sql)), terminal);
+		}
+
+	}
+
+	private static final class DefaultMappedQuerySpec<T> implements MappedQuerySpec<T> {
+
+		private final DefaultStatementSpec statement;
+
+		private final RowMapper<T> rowMapper;
+
+		DefaultMappedQuerySpec(DefaultStatementSpec statement, RowMapper<T> rowMapper) {
+			this.statement = statement;
+			this.rowMapper = rowMapper;
+		}
+
+		@Override
+		public CompletableFuture<List<T>> list() {
+			return this.statement.run((spec) -> spec.query(this.rowMapper).list());
+		}
+
+		@Override
+		public CompletableFuture<T> single() {
+			return this.statement.run((spec) -> single(spec.query(this.rowMapper).list()));
+		}
+
+		@Override
+		public CompletableFuture<Optional<T>> optional() {
+			return this.statement
+				.run((spec) -> Optional.ofNullable(atMostOne(spec.query(this.rowMapper).list(), "at most 1 row")));
+		}
+
+		private T single(List<T> rows) {
+			T row = atMostOne(rows, "1 row");
+			if (rows.isEmpty()) {
+				throw new EmptyResultDataAccessException(
+						"Expected 1 row but the query returned none: " + this.statement.sql, 1);
+			}
+			if (row == null) {
+				throw new TypeMismatchDataAccessException(
+						"Expected 1 row mapped to a value but it mapped to null: " + this.statement.sql);
+			}
+			return row;
+		}
+
+		private @Nullable T atMostOne(List<T> rows, String expected) {
+			if (rows.size() > 1) {
+				throw new IncorrectResultSizeDataAccessException(
+						"Expected " + expected + " but the query returned " + rows.size() + ": " + this.statement.sql,
+						1, rows.size());
+			}
+			return rows.isEmpty() ? null : rows.get(0);
+		}
+
+	}
+
+}
