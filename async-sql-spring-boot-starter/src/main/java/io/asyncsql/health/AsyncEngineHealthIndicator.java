@@ -68,18 +68,22 @@ public class AsyncEngineHealthIndicator extends AbstractHealthIndicator {
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) throws Exception {
-		// Details first: they stay when validation throws and the base class reports it.
 		builder.withDetail("name", this.engine.getName()).withDetail("threadMode", this.engine.getThreadMode());
-		builder.withDetails(engineDetails(this.engine.stats()));
-		Map<String, Object> pool = poolDetails();
-		if (!pool.isEmpty()) {
-			builder.withDetail("pool", pool);
+		try {
+			if (this.engine.isClosed()) {
+				builder.down().withDetail("closed", true);
+			}
+			else {
+				builder.status(isValid() ? Status.UP : Status.DOWN);
+			}
 		}
-		if (this.engine.isClosed()) {
-			builder.down().withDetail("closed", true);
-		}
-		else {
-			builder.status(isValid() ? Status.UP : Status.DOWN);
+		finally {
+			// Figures after validation, which starts a lazy pool; kept when it throws.
+			builder.withDetails(engineDetails(this.engine.stats()));
+			Map<String, Object> pool = poolDetails();
+			if (!pool.isEmpty()) {
+				builder.withDetail("pool", pool);
+			}
 		}
 	}
 
