@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -28,8 +29,8 @@ class AsyncJdbcTemplateConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(AsyncJdbcOperations.class)
 	AsyncJdbcTemplate asyncJdbcTemplate(AsyncEngine engine, ObjectProvider<JdbcTemplate> jdbcTemplate,
-			AsyncSqlProperties properties) {
-		Integer queryTimeout = AsyncEngineFactory.queryTimeoutSeconds(properties);
+			AsyncSqlProperties properties, Environment environment) {
+		Integer queryTimeout = new AsyncEngineFactory(properties, environment).queryTimeoutSeconds();
 		JdbcTemplate shared = jdbcTemplate.getIfUnique();
 		boolean sameDataSource = shared != null && shared.getDataSource() == engine.getDataSource();
 		if (sameDataSource && queryTimeout == null) {

@@ -59,7 +59,7 @@ class InvalidAsyncSqlPropertiesTests {
 			assertThat(context).hasFailed();
 			FailureAnalysis analysis = analyze(context.getStartupFailure());
 			assertThat(analysis.getDescription()).contains("'" + property + "'")
-				.contains("'" + reported + "'")
+				.contains("'" + value + "'")
 				.contains(reason);
 			assertThat(analysis.getAction()).contains(fix);
 		});
