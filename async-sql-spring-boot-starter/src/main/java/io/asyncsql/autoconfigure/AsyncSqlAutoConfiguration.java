@@ -1,0 +1,38 @@
+package io.asyncsql.autoconfigure;
+
+import javax.sql.DataSource;
+
+import io.asyncsql.AsyncEngine;
+import io.asyncsql.AsyncJdbcTemplate;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} of an {@link AsyncEngine} on the
+ * context's {@link DataSource}, an {@link AsyncJdbcTemplate} on top of it, and the
+ * engine's graceful shutdown.
+ * <p>
+ * Each configuration backs off when the user defines the bean; the Reactor adapter's
+ * configuration (conditional on Reactor) belongs in the {@code @Import} list too.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = { DataSourceAutoConfiguration.class, JdbcTemplateAutoConfiguration.class })
+@ConditionalOnClass({ DataSource.class, JdbcTemplate.class })
+@ConditionalOnSingleCandidate(DataSource.class)
+@ConditionalOnBooleanProperty(name = "async-sql.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(AsyncSqlProperties.class)
+@Import({ AsyncEngineConfiguration.class, AsyncJdbcTemplateConfiguration.class,
+		AsyncEngineLifecycleConfiguration.class })
+public final class AsyncSqlAutoConfiguration {
+
+}

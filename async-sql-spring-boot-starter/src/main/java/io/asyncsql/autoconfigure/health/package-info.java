@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the async-sql health indicator.
+ */
+@NullMarked
+package io.asyncsql.autoconfigure.health;
+
+import org.jspecify.annotations.NullMarked;

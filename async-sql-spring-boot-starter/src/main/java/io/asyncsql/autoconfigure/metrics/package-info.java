@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the async-sql engine's Micrometer meters.
+ */
+@NullMarked
+package io.asyncsql.autoconfigure.metrics;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,340 @@
+package io.asyncsql.autoconfigure;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import io.asyncsql.AsyncEngine;
+import io.asyncsql.AsyncJdbcOperations;
+import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.ThreadMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
+import org.slf4j.MDC;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link AsyncSqlAutoConfiguration}.
+ */
+class AsyncSqlAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withPropertyValues("spring.datasource.generate-unique-name=true")
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
+				AsyncSqlAutoConfiguration.class));
+
+	@Test
+	void autoConfigurationProvidesEngineAndTemplateThatRunSql() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(AsyncEngine.class)
+				.hasSingleBean(AsyncJdbcTemplate.class)
+				.hasSingleBean(AsyncEngineLifecycle.class);
+			AsyncEngine engine = context.getBean(AsyncEngine.class);
+			assertThat(engine.getName()).isEqualTo("main");
+			assertThat(engine.getDataSource()).isSameAs(context.getBean(DataSource.class));
+			CompletableFuture<Integer> answer = context.getBean(AsyncJdbcTemplate.class)
+				.queryForObject("select 42", Integer.class);
+			assertThat(answer).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(42);
+		});
+	}
+
+	@Test
+	void engineDefaultsFollowTheDesignAndThePoolSize() {
+		this.contextRunner.withPropertyValues("spring.datasource.hikari.maximum-pool-size=4").run((context) -> {
+			AsyncEngine engine = context.getBean(AsyncEngine.class);
+			assertThat(engine.stats().maxConcurrency()).isEqualTo(4);
+			assertThat(engine.stats().queueCapacity()).isEqualTo(10_000);
+			assertThat(engine.getThreadMode()).isEqualTo(ThreadMode.PLATFORM);
+		});
+	}
+
+	@Test
+	void propertiesConfigureTheEngine() {
+		this.contextRunner
+			.withPropertyValues("async-sql.executor.max-concurrency=3", "async-sql.queue.capacity=5",
+					"async-sql.executor.thread-mode=platform")
+			.run((context) -> {
+				AsyncEngine engine = context.getBean(AsyncEngine.class);
+				assertThat(engine.stats().maxConcurrency()).isEqualTo(3);
+				assertThat(engine.stats().queueCapacity()).isEqualTo(5);
+				assertThat(engine.getThreadMode()).isEqualTo(ThreadMode.PLATFORM);
+			});
+	}
+
+	@Test
+	void queueTimeoutPropertyBoundsTheWaitForAPermit() {
+		this.contextRunner.withPropertyValues("async-sql.executor.max-concurrency=1", "async-sql.queue.timeout=200ms")
+			.run((context) -> {
+				AsyncEngine engine = context.getBean(AsyncEngine.class);
+				CountDownLatch release = new CountDownLatch(1);
+				CompletableFuture<Boolean> holder = engine.execute((connection) -> await(release));
+				try {
+					CompletableFuture<Integer> waiting = engine.execute((connection) -> 1);
+					assertThat(waiting).failsWithin(Duration.ofSeconds(10))
+						.withThrowableOfType(Exception.class)
+						.withMessageContaining("async-sql.queue.timeout");
+				}
+				finally {
+					release.countDown();
+				}
+				assertThat(holder).succeedsWithin(Duration.ofSeconds(10));
+			});
+	}
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
+	void autoThreadModeWithVirtualThreadsEnabledUsesVirtualThreads() {
+		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=true")
+			.run((context) -> assertThat(context.getBean(AsyncEngine.class).getThreadMode())
+				.isEqualTo(ThreadMode.VIRTUAL));
+	}
+
+	@Test
+	@EnabledForJreRange(max = JRE.JAVA_20)
+	void autoThreadModeWithVirtualThreadsEnabledBeforeJava21UsesPlatformThreads() {
+		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=true")
+			.run((context) -> assertThat(context.getBean(AsyncEngine.class).getThreadMode())
+				.isEqualTo(ThreadMode.PLATFORM));
+	}
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
+	void virtualThreadModeOnJava21UsesVirtualThreads() {
+		this.contextRunner.withPropertyValues("async-sql.executor.thread-mode=virtual")
+			.run((context) -> assertThat(context.getBean(AsyncEngine.class).getThreadMode())
+				.isEqualTo(ThreadMode.VIRTUAL));
+	}
+
+	@Test
+	void autoConfigurationWithoutDataSourceDoesNothing() {
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(JdbcTemplateAutoConfiguration.class, AsyncSqlAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(AsyncEngine.class)
+				.doesNotHaveBean(AsyncJdbcOperations.class)
+				.doesNotHaveBean(AsyncEngineLifecycle.class));
+	}
+
+	@Test
+	void autoConfigurationWhenDisabledDoesNothing() {
+		this.contextRunner.withPropertyValues("async-sql.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(DataSource.class)
+				.doesNotHaveBean(AsyncEngine.class)
+				.doesNotHaveBean(AsyncJdbcOperations.class)
+				.doesNotHaveBean(AsyncEngineLifecycle.class));
+	}
+
+	@Test
+	void autoConfigurationWhenUserDefinesEngineBacksOffAndUsesIt() {
+		this.contextRunner.withUserConfiguration(UserEngineConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(AsyncEngine.class).hasBean("userEngine");
+			AsyncEngine engine = context.getBean(AsyncEngine.class);
+			assertThat(engine.getName()).isEqualTo("user");
+			assertThat(context.getBean(AsyncJdbcTemplate.class).getEngine()).isSameAs(engine);
+			assertThat(context.getBean(AsyncEngineLifecycle.class).isRunning()).isTrue();
+		});
+	}
+
+	@Test
+	void autoConfigurationWhenUserDefinesTemplateBacksOff() {
+		this.contextRunner.withUserConfiguration(UserTemplateConfiguration.class)
+			.run((context) -> assertThat(context).hasSingleBean(AsyncJdbcOperations.class)
+				.hasBean("userTemplate")
+				.doesNotHaveBean("asyncJdbcTemplate"));
+	}
+
+	@Test
+	void autoConfigurationWhenUserDefinesLifecycleBacksOff() {
+		this.contextRunner.withUserConfiguration(UserLifecycleConfiguration.class)
+			.run((context) -> assertThat(context).hasSingleBean(AsyncEngineLifecycle.class)
+				.hasBean("userLifecycle")
+				.doesNotHaveBean("asyncEngineLifecycle"));
+	}
+
+	@Test
+	void autoConfigurationWithTwoUserEnginesDefinesNoTemplateAndDoesNotFail() {
+		this.contextRunner.withUserConfiguration(UserEngineConfiguration.class, SecondEngineConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.doesNotHaveBean(AsyncJdbcOperations.class)
+					.doesNotHaveBean(AsyncEngineLifecycle.class);
+				assertThat(context).getBeans(AsyncEngine.class).containsOnlyKeys("userEngine", "secondEngine");
+			});
+	}
+
+	@Test
+	void templateRunsTheContextJdbcTemplateWithItsSettings() {
+		this.contextRunner.withPropertyValues("spring.jdbc.template.query-timeout=7").run((context) -> {
+			JdbcTemplate jdbcTemplate = context.getBean(JdbcTemplate.class);
+			assertThat(context.getBean(AsyncJdbcTemplate.class).getJdbcTemplate()).isSameAs(jdbcTemplate);
+			assertThat(jdbcTemplate.getQueryTimeout()).isEqualTo(7);
+		});
+	}
+
+	@Test
+	void queryTimeoutPropertyAppliesToACopyOfTheContextJdbcTemplate() {
+		this.contextRunner
+			.withPropertyValues("async-sql.query-timeout=3", "spring.jdbc.template.query-timeout=7",
+					"spring.jdbc.template.fetch-size=50")
+			.run((context) -> {
+				JdbcTemplate shared = context.getBean(JdbcTemplate.class);
+				JdbcTemplate async = context.getBean(AsyncJdbcTemplate.class).getJdbcTemplate();
+				assertThat(async).isNotSameAs(shared);
+				assertThat(async.getQueryTimeout()).isEqualTo(3);
+				assertThat(async.getFetchSize()).isEqualTo(50);
+				assertThat(async.getDataSource()).isSameAs(shared.getDataSource());
+				assertThat(async.getExceptionTranslator()).isSameAs(shared.getExceptionTranslator());
+				assertThat(shared.getQueryTimeout()).isEqualTo(7);
+			});
+	}
+
+	@Test
+	void templateWithoutContextJdbcTemplateUsesItsOwnOnTheEngineDataSource() {
+		new ApplicationContextRunner().withPropertyValues("spring.datasource.generate-unique-name=true")
+			.withConfiguration(
+					AutoConfigurations.of(DataSourceAutoConfiguration.class, AsyncSqlAutoConfiguration.class))
+			.withPropertyValues("async-sql.query-timeout=4")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(JdbcTemplate.class);
+				JdbcTemplate async = context.getBean(AsyncJdbcTemplate.class).getJdbcTemplate();
+				assertThat(async.getDataSource()).isSameAs(context.getBean(DataSource.class));
+				assertThat(async.getQueryTimeout()).isEqualTo(4);
+			});
+	}
+
+	@Test
+	void taskDecoratorCarriesMdcOntoEngineThreads() {
+		this.contextRunner.withUserConfiguration(MdcTaskDecoratorConfiguration.class).run((context) -> {
+			AsyncEngine engine = context.getBean(AsyncEngine.class);
+			MDC.put("requestId", "r-42");
+			CompletableFuture<String> seen;
+			try {
+				seen = engine.execute((connection) -> String.valueOf(MDC.get("requestId")));
+			}
+			finally {
+				MDC.remove("requestId");
+			}
+			assertThat(seen).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("r-42");
+		});
+	}
+
+	@Test
+	void withoutTaskDecoratorMdcStaysOnTheCallingThread() {
+		this.contextRunner.run((context) -> {
+			AsyncEngine engine = context.getBean(AsyncEngine.class);
+			MDC.put("requestId", "r-42");
+			CompletableFuture<String> seen;
+			try {
+				seen = engine.execute((connection) -> String.valueOf(MDC.get("requestId")));
+			}
+			finally {
+				MDC.remove("requestId");
+			}
+			assertThat(seen).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("null");
+		});
+	}
+
+	@Test
+	void customizersApplyAfterProperties() {
+		this.contextRunner.withPropertyValues("async-sql.queue.capacity=5")
+			.withBean(AsyncEngineCustomizer.class, () -> (builder) -> builder.queueCapacity(7))
+			.run((context) -> assertThat(context.getBean(AsyncEngine.class).stats().queueCapacity()).isEqualTo(7));
+	}
+
+	static boolean await(CountDownLatch latch) {
+		try {
+			return latch.await(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserEngineConfiguration {
+
+		@Bean
+		AsyncEngine userEngine(DataSource dataSource) {
+			return AsyncEngine.builder(dataSource).name("user").build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class SecondEngineConfiguration {
+
+		@Bean
+		AsyncEngine secondEngine(DataSource dataSource) {
+			return AsyncEngine.builder(dataSource).name("second").build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserTemplateConfiguration {
+
+		@Bean
+		AsyncJdbcTemplate userTemplate(AsyncEngine engine) {
+			return new AsyncJdbcTemplate(engine);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserLifecycleConfiguration {
+
+		@Bean
+		AsyncEngineLifecycle userLifecycle(AsyncEngine engine) {
+			return new AsyncEngineLifecycle(engine);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class MdcTaskDecoratorConfiguration {
+
+		@Bean
+		TaskDecorator mdcTaskDecorator() {
+			return (task) -> {
+				Map<String, String> context = MDC.getCopyOfContextMap();
+				return () -> {
+					Map<String, String> previous = MDC.getCopyOfContextMap();
+					if (context != null) {
+						MDC.setContextMap(context);
+					}
+					try {
+						task.run();
+					}
+					finally {
+						if (previous != null) {
+							MDC.setContextMap(previous);
+						}
+						else {
+							MDC.clear();
+						}
+					}
+				};
+			};
+		}
+
+	}
+
+}

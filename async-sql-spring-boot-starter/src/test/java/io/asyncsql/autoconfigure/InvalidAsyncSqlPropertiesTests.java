@@ -1,0 +1,120 @@
+package io.asyncsql.autoconfigure;
+
+import java.util.List;
+import java.util.Objects;
+
+import io.asyncsql.AsyncEngine;
+import org.apache.commons.logging.LogFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
+import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for start-up failures caused by invalid {@code async-sql.*} properties and their
+ * {@link InvalidAsyncSqlPropertyFailureAnalyzer failure analysis}.
+ */
+class InvalidAsyncSqlPropertiesTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withPropertyValues("spring.datasource.generate-unique-name=true")
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
+				AsyncSqlAutoConfiguration.class));
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|',
+			textBlock = """
+					async-sql.executor.max-concurrency | 0     | 0     | must be greater than 0 | Set async-sql.executor.max-concurrency to
+					async-sql.executor.max-concurrency | -2    | -2    | must be greater than 0 | or remove it to use the pool's size
+					async-sql.queue.capacity           | 0     | 0     | must be greater than 0 | Set async-sql.queue.capacity to
+					async-sql.queue.capacity           | -1    | -1    | must be greater than 0 | default of 10000
+					async-sql.queue.timeout            | 0s    | PT0S  | must be positive       | Set async-sql.queue.timeout to a positive duration
+					async-sql.queue.timeout            | -5s   | PT-5S | must be positive       | default of 30s
+					async-sql.shutdown.timeout         | -1s   | PT-1S | must not be negative   | Set async-sql.shutdown.timeout to 0s
+					async-sql.query-timeout            | 500ms | PT0.5S| at least 1 second      | Set async-sql.query-timeout to 1s or more
+					async-sql.query-timeout            | -3    | PT-3S | at least 1 second      | Set async-sql.query-timeout to 1s or more
+					async-sql.stream.idle-timeout      | 0s    | PT0S  | must be positive       | Set async-sql.stream.idle-timeout to a positive duration
+					async-sql.stream.max-lifetime      | 0s    | PT0S  | must be positive       | or remove it for no limit
+					""")
+	void invalidValueFailsStartUpWithAnalysisNamingPropertyValueAndFix(String property, String value, String reported,
+			String reason, String fix) {
+		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("'" + property + "'")
+				.contains("'" + value + "'")
+				.contains(reason);
+			assertThat(analysis.getAction()).contains(fix);
+		});
+	}
+
+	@Test
+	void unknownThreadModeFailsStartUpWithAnalysisListingValidModes() {
+		this.contextRunner.withPropertyValues("async-sql.executor.thread-mode=green").run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("async-sql.executor.thread-mode").contains("green");
+			assertThat(analysis.getAction()).contains("AUTO").contains("PLATFORM").contains("VIRTUAL");
+		});
+	}
+
+	@Test
+	@EnabledForJreRange(max = JRE.JAVA_20)
+	void virtualThreadModeBeforeJava21FailsStartUpWithAnalysis() {
+		this.contextRunner.withPropertyValues("async-sql.executor.thread-mode=virtual").run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("'async-sql.executor.thread-mode'")
+				.contains("'virtual'")
+				.contains("Java 21");
+			assertThat(analysis.getAction()).contains("'auto' or 'platform'");
+		});
+	}
+
+	@Test
+	void invalidValuesAreIgnoredWhenTheUserDefinesTheEngine() {
+		this.contextRunner.withPropertyValues("async-sql.queue.capacity=0")
+			.withBean("userEngine", AsyncEngine.class,
+					() -> AsyncEngine.builder(new org.springframework.jdbc.datasource.SimpleDriverDataSource()).build())
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(AsyncEngine.class));
+	}
+
+	/**
+	 * Analyze the failure as Spring Boot does at start-up: with every analyzer registered
+	 * in {@code spring.factories}, ours included, the first answer winning. Analyzers
+	 * whose optional dependencies are missing are skipped, as at start-up.
+	 */
+	private static FailureAnalysis analyze(Throwable failure) {
+		ArgumentResolver arguments = ArgumentResolver.of(BeanFactory.class, new DefaultListableBeanFactory())
+			.and(Environment.class, new StandardEnvironment());
+		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
+			.load(FailureAnalyzer.class, arguments,
+					FailureHandler.logging(LogFactory.getLog(InvalidAsyncSqlPropertiesTests.class)));
+		assertThat(analyzers).hasAtLeastOneElementOfType(InvalidAsyncSqlPropertyFailureAnalyzer.class);
+		FailureAnalysis analysis = analyzers.stream()
+			.map((analyzer) -> analyzer.analyze(failure))
+			.filter(Objects::nonNull)
+			.findFirst()
+			.orElse(null);
+		assertThat(analysis).as("failure analysis of %s", failure).isNotNull();
+		return analysis;
+	}
+
+}

@@ -1,0 +1,137 @@
+package io.asyncsql.autoconfigure.metrics;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import io.asyncsql.AsyncEngine;
+import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.autoconfigure.AsyncSqlAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link AsyncSqlMetricsAutoConfiguration}.
+ */
+class AsyncSqlMetricsAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withPropertyValues("spring.datasource.generate-unique-name=true")
+		.withConfiguration(
+				AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+						CompositeMeterRegistryAutoConfiguration.class, DataSourceAutoConfiguration.class,
+						AsyncSqlAutoConfiguration.class, AsyncSqlMetricsAutoConfiguration.class));
+
+	@Test
+	void operationsAreTimedAndTaggedWithTheEngineName() {
+		this.contextRunner.run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			AsyncJdbcTemplate template = context.getBean(AsyncJdbcTemplate.class);
+			assertThat(template.queryForObject("select 1", Integer.class)).succeedsWithin(Duration.ofSeconds(10));
+			assertThat(template.queryForObject("select 2", Integer.class)).succeedsWithin(Duration.ofSeconds(10));
+			Timer execution = registry.get("asyncsql.tasks.execution").tag("name", "main").timer();
+			Timer wait = registry.get("asyncsql.tasks.wait").tag("name", "main").timer();
+			assertThat(execution.count()).isEqualTo(2);
+			assertThat(wait.count()).isEqualTo(2);
+			assertThat(execution.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+		});
+	}
+
+	@Test
+	void gaugesFollowActiveQueuedAndRejectedOperations() {
+		this.contextRunner.withPropertyValues("async-sql.executor.max-concurrency=1", "async-sql.queue.capacity=1")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				AsyncEngine engine = context.getBean(AsyncEngine.class);
+				CountDownLatch release = new CountDownLatch(1);
+				CompletableFuture<Boolean> running = engine.execute((connection) -> awaitLatch(release));
+				try {
+					await().atMost(Duration.ofSeconds(10))
+						.until(() -> registry.get("asyncsql.tasks.active").tag("name", "main").gauge().value() == 1);
+					CompletableFuture<Integer> queued = engine.execute((connection) -> 1);
+					CompletableFuture<Integer> rejected = engine.execute((connection) -> 2);
+					assertThat(rejected).failsWithin(Duration.ofSeconds(10));
+					assertThat(registry.get("asyncsql.tasks.queued").tag("name", "main").gauge().value()).isEqualTo(1);
+					assertThat(registry.get("asyncsql.tasks.rejected").tag("name", "main").functionCounter().count())
+						.isEqualTo(1);
+					release.countDown();
+					assertThat(queued).succeedsWithin(Duration.ofSeconds(10));
+				}
+				finally {
+					release.countDown();
+				}
+				assertThat(running).succeedsWithin(Duration.ofSeconds(10));
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> registry.get("asyncsql.tasks.active").tag("name", "main").gauge().value() == 0);
+			});
+	}
+
+	@Test
+	void userDefinedEngineGetsGaugesUnderItsName() {
+		this.contextRunner
+			.withBean("userEngine", AsyncEngine.class,
+					() -> AsyncEngine.builder(new org.springframework.jdbc.datasource.SimpleDriverDataSource())
+						.name("user")
+						.build())
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.find("asyncsql.tasks.queued").tag("name", "user").gauge()).isNotNull();
+				assertThat(registry.find("asyncsql.tasks.queued").tag("name", "main").gauge()).isNull();
+			});
+	}
+
+	@Test
+	void autoConfigurationWithoutMeterRegistryBacksOff() {
+		new ApplicationContextRunner().withPropertyValues("spring.datasource.generate-unique-name=true")
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, AsyncSqlAutoConfiguration.class,
+					AsyncSqlMetricsAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(AsyncEngine.class)
+				.doesNotHaveBean(AsyncEngineMeterBinder.class));
+	}
+
+	@Test
+	void autoConfigurationWithoutMicrometerBacksOff() {
+		new ApplicationContextRunner().withPropertyValues("spring.datasource.generate-unique-name=true")
+			.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, AsyncSqlAutoConfiguration.class,
+					AsyncSqlMetricsAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(AsyncEngine.class)
+				.doesNotHaveBean(AsyncEngineMeterBinder.class));
+	}
+
+	@Test
+	void autoConfigurationWithoutEngineBacksOff() {
+		this.contextRunner.withPropertyValues("async-sql.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(DataSource.class)
+				.doesNotHaveBean(AsyncEngineMeterBinder.class));
+	}
+
+	private static boolean awaitLatch(CountDownLatch latch) {
+		try {
+			return latch.await(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+}
