@@ -18,8 +18,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of an {@link AsyncEngine} on the
- * context's {@link DataSource}, an {@link AsyncJdbcTemplate} on top of it, and the
- * engine's graceful shutdown.
+ * context's {@link DataSource}, an {@link AsyncJdbcTemplate} and an
+ * {@link io.asyncsql.AsyncJdbcClient} on top of it, and the engine's graceful shutdown.
  * <p>
  * Each configuration backs off when the user defines the bean; the Reactor adapter's
  * configuration (conditional on Reactor) belongs in the {@code @Import} list too.
@@ -31,7 +31,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ConditionalOnSingleCandidate(DataSource.class)
 @ConditionalOnBooleanProperty(name = "async-sql.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(AsyncSqlProperties.class)
-@Import({ AsyncEngineConfiguration.class, AsyncJdbcTemplateConfiguration.class,
+@Import({ AsyncEngineConfiguration.class, AsyncJdbcTemplateConfiguration.class, AsyncJdbcClientConfiguration.class,
 		AsyncEngineLifecycleConfiguration.class })
 public final class AsyncSqlAutoConfiguration {
 

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import io.asyncsql.AsyncEngine;
+import io.asyncsql.AsyncJdbcClient;
 import io.asyncsql.AsyncJdbcOperations;
 import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.ThreadMode;
@@ -50,6 +51,28 @@ class AsyncSqlAutoConfigurationTests {
 			CompletableFuture<Integer> answer = context.getBean(AsyncJdbcTemplate.class)
 				.queryForObject("select 42", Integer.class);
 			assertThat(answer).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(42);
+		});
+	}
+
+	@Test
+	void autoConfigurationProvidesAClientOnTheTemplate() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(AsyncJdbcClient.class);
+			CompletableFuture<Integer> answer = context.getBean(AsyncJdbcClient.class)
+				.sql("select :n")
+				.param("n", 7)
+				.query(Integer.class)
+				.single();
+			assertThat(answer).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(7);
+		});
+	}
+
+	@Test
+	void autoConfigurationWhenUserDefinesClientBacksOff() {
+		this.contextRunner.withUserConfiguration(UserClientConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(AsyncJdbcClient.class);
+			assertThat(context.getBean(AsyncJdbcClient.class))
+				.isSameAs(context.getBean(UserClientConfiguration.class).client);
 		});
 	}
 
@@ -333,6 +356,19 @@ class AsyncSqlAutoConfigurationTests {
 					}
 				};
 			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserClientConfiguration {
+
+		private AsyncJdbcClient client;
+
+		@Bean
+		AsyncJdbcClient userClient(AsyncEngine engine) {
+			this.client = AsyncJdbcClient.create(engine);
+			return this.client;
 		}
 
 	}
