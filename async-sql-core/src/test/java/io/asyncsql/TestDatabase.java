@@ -32,7 +32,7 @@ enum TestDatabase {
 		}
 
 		@Override
-		String sleepSql(int seconds, String marker) {
+		String sleepSql(double seconds, String marker) {
 			throw new UnsupportedOperationException("H2 has no server to watch");
 		}
 
@@ -46,7 +46,7 @@ enum TestDatabase {
 		}
 
 		@Override
-		String sleepSql(int seconds, String marker) {
+		String sleepSql(double seconds, String marker) {
 			return "select pg_sleep(" + seconds + "), '" + marker + "'";
 		}
 
@@ -84,7 +84,7 @@ enum TestDatabase {
 		}
 
 		@Override
-		String sleepSql(int seconds, String marker) {
+		String sleepSql(double seconds, String marker) {
 			return "select sleep(" + seconds + "), '" + marker + "'";
 		}
 
@@ -237,7 +237,7 @@ enum TestDatabase {
 	/**
 	 * Return a statement that sleeps on the server and carries a marker to find it there.
 	 */
-	abstract String sleepSql(int seconds, String marker);
+	abstract String sleepSql(double seconds, String marker);
 
 	/**
 	 * Return a query counting running statements whose text is like its one parameter.
