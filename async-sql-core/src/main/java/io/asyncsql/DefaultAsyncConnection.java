@@ -339,19 +339,26 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			return;
 		}
 		this.released = true;
+		Throwable failure = null;
 		try {
 			if (!this.transactions.isEmpty()) {
 				this.transactions.forEach((transaction) -> transaction.active = false);
 				finishOutermost(this.connection, false);
 			}
-			this.closeFuture.complete(null);
 		}
 		catch (SQLException ex) {
-			this.closeFuture.completeExceptionally(this.engine.translate(ex, this.closeTask));
+			failure = this.engine.translate(ex, this.closeTask);
 		}
 		finally {
 			JdbcUtils.closeConnection(this.connection);
 			this.engine.releaseConnectionPermit(this);
+		}
+		// Only now is the connection back in the pool, as close() promises.
+		if (failure != null) {
+			this.closeFuture.completeExceptionally(failure);
+		}
+		else {
+			this.closeFuture.complete(null);
 		}
 	}
 
