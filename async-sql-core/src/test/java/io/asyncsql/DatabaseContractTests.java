@@ -239,6 +239,21 @@ abstract class DatabaseContractTests {
 	}
 
 	@Test
+	void closeCompletesOnceConnectionIsBackInPool() {
+		for (int i = 0; i < 50; i++) {
+			AsyncConnection connection = await(this.template.connect());
+			await(connection.begin());
+			await(connection.close());
+			assertThat(this.dataSource.getHikariPoolMXBean().getActiveConnections()).as("connections in use").isZero();
+			assertThat(this.engine.stats().active()).as("engine permits in use").isZero();
+			assertThat(
+					this.template.inTransaction((operations) -> operations.queryForObject("select 1", Integer.class)))
+				.succeedsWithin(WAIT);
+			assertThat(this.engine.stats().active()).as("engine permits in use after inTransaction").isZero();
+		}
+	}
+
+	@Test
 	void nestedTransactionRollbackUndoesOnlyItsOwnWork() {
 		AsyncConnection connection = await(this.template.connect());
 		try {
