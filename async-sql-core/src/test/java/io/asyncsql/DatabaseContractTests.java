@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +24,6 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.IllegalTransactionStateException;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The {@link AsyncJdbcOperations} contract, run against each {@link TestDatabase} by a
@@ -118,7 +120,7 @@ abstract class DatabaseContractTests {
 		insert("grace", 85);
 		assertThat(this.template.query("select * from " + this.table + " where age > ? order by name", PERSON, 30))
 			.succeedsWithin(WAIT)
-			.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.list(Person.class))
+			.asInstanceOf(InstanceOfAssertFactories.list(Person.class))
 			.extracting(Person::name)
 			.containsExactly("ada", "grace");
 		assertThat(this.template.queryForObject("select * from " + this.table + " where name = ?", PERSON, "grace"))
@@ -140,7 +142,7 @@ abstract class DatabaseContractTests {
 		assertThat(this.template.queryForObject("select age from " + this.table + " where name = ?", Integer.class,
 				"nobody"))
 			.failsWithin(WAIT)
-			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(EmptyResultDataAccessException.class);
 	}
 
@@ -187,7 +189,7 @@ abstract class DatabaseContractTests {
 					.thenCompose((inserted) -> operations
 						.update("insert into " + this.table + " (name, age) values (?, ?)", "ada", 37)));
 		assertThat(result).failsWithin(WAIT)
-			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(DuplicateKeyException.class);
 		assertThat(names()).isEmpty();
 		assertThat(this.engine.stats().active()).isZero();
@@ -302,10 +304,10 @@ abstract class DatabaseContractTests {
 			AsyncTransaction transaction = await(connection.begin());
 			await(transaction.commit());
 			assertThat(transaction.commit()).failsWithin(WAIT)
-				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withThrowableOfType(ExecutionException.class)
 				.withCauseInstanceOf(IllegalTransactionStateException.class);
 			assertThat(transaction.rollback()).failsWithin(WAIT)
-				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withThrowableOfType(ExecutionException.class)
 				.withCauseInstanceOf(IllegalTransactionStateException.class);
 			assertThat(connection.queryForObject("select count(*) from " + this.table, Integer.class))
 				.succeedsWithin(WAIT)
@@ -321,17 +323,17 @@ abstract class DatabaseContractTests {
 		insert("ada", 36);
 		assertThat(this.template.update("insert into " + this.table + " (name, age) values (?, ?)", "ada", 37))
 			.failsWithin(WAIT)
-			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(DuplicateKeyException.class);
 	}
 
 	@Test
 	void badSqlFailsWithBadSqlGrammarException() {
 		assertThat(this.template.queryForList("select nope from " + this.table + "_missing")).failsWithin(WAIT)
-			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(BadSqlGrammarException.class);
 		assertThat(this.template.execute("selekt 1")).failsWithin(WAIT)
-			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(BadSqlGrammarException.class);
 	}
 
@@ -339,7 +341,7 @@ abstract class DatabaseContractTests {
 	void argumentOfUnknownTypeFailsTheFutureAndEngineKeepsServing() {
 		assertThat(this.template.update("insert into " + this.table + " (name, age) values (?, ?)", new Object(), 1))
 			.failsWithin(WAIT)
-			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(DataAccessException.class);
 		insert("ada", 36);
 		assertThat(names()).containsExactly("ada");
@@ -367,7 +369,7 @@ abstract class DatabaseContractTests {
 	}
 
 	private static <T> T await(CompletableFuture<T> future) {
-		return future.orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
+		return future.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
 	}
 
 	record Person(int id, String name, int age) {

@@ -91,9 +91,9 @@ class NetworkFaultTests {
 
 	@Test
 	void stalledNetworkFailsConnectionAcquisitionInTime() {
+		this.proxy.stall();
 		this.proxy.cut();
 		this.dataSource.getHikariPoolMXBean().softEvictConnections();
-		this.proxy.stall();
 
 		CompletableFuture<Integer> waiting = submit(this.template.queryForObject("select 1", Integer.class));
 

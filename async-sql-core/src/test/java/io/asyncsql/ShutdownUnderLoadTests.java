@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -105,7 +106,7 @@ class ShutdownUnderLoadTests {
 		}
 		assertThat(lane.isClosed()).isTrue();
 		assertThat(template.queryForObject("select 1", Integer.class)).failsWithin(WAIT)
-			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(EngineClosedException.class);
 		int submitted = 1 + futures.size() + 1;
 		await().atMost(WAIT).untilAsserted(() -> {
