@@ -85,6 +85,8 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private final ScheduledThreadPoolExecutor timer;
 
+	private final ThreadPoolExecutor cancellations;
+
 	private final JdbcTemplate jdbcTemplate;
 
 	private final Set<EngineTask<?>> running = ConcurrentHashMap.newKeySet();
@@ -124,6 +126,12 @@ public final class AsyncEngine implements AutoCloseable {
 		}
 		this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads(prefix + "timer-"));
 		this.timer.setRemoveOnCancelPolicy(true);
+		// Statement.cancel() can block for long (pgjdbc sends it over a new connection
+		// and
+		// waits up to cancelSignalTimeout): never on the timer, or deadlines stall too.
+		this.cancellations = new ThreadPoolExecutor(maxConcurrency, maxConcurrency, 10, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), daemonThreads(prefix + "cancel-"));
+		this.cancellations.allowCoreThreadTimeOut(true);
 		this.jdbcTemplate = new JdbcTemplate(this.dataSource);
 	}
 
@@ -253,6 +261,7 @@ public final class AsyncEngine implements AutoCloseable {
 			this.platformThreads.shutdown();
 		}
 		this.timer.shutdownNow();
+		this.cancellations.shutdown();
 	}
 
 	private boolean awaitIdle(long nanos) {
@@ -379,7 +388,7 @@ public final class AsyncEngine implements AutoCloseable {
 		try {
 			// Statement.cancel() may do network I/O (pgjdbc opens a connection): keep it
 			// off the caller's thread.
-			this.timer.execute(task::cancelStatements);
+			this.cancellations.execute(task::cancelStatements);
 		}
 		catch (RejectedExecutionException ex) {
 			task.cancelStatements();

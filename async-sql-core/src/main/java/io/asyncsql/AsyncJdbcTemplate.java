@@ -44,6 +44,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 */
 	public AsyncJdbcTemplate(AsyncEngine engine, JdbcTemplate jdbcTemplate) {
 		this(engine, jdbcTemplate, null);
+		Assert.notNull(engine, "'engine' must not be null");
 		Assert.notNull(jdbcTemplate, "'jdbcTemplate' must not be null");
 		Assert.isTrue(jdbcTemplate.getDataSource() == engine.getDataSource(),
 				"'jdbcTemplate' must use the engine's DataSource, or its statements would bypass the engine's connections");

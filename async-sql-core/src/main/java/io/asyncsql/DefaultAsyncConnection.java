@@ -357,16 +357,15 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			}
 		}
 		catch (SQLException ex) {
-			failure = ex;
+			failure = this.engine.translate(ex, this.closeTask);
 		}
 		finally {
 			JdbcUtils.closeConnection(this.connection);
 			this.engine.releaseConnectionPermit(this);
 		}
-		// Complete only once the connection and permit are back, so callers may rely on
-		// it.
+		// Only now is the connection back in the pool, as close() promises.
 		if (failure != null) {
-			this.closeFuture.completeExceptionally(this.engine.translate(failure, this.closeTask));
+			this.closeFuture.completeExceptionally(failure);
 		}
 		else {
 			this.closeFuture.complete(null);

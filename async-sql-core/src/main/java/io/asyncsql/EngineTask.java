@@ -178,8 +178,9 @@ final class EngineTask<T> implements Runnable {
 
 	private void deadlineExpired() {
 		if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
-			cancelStatements();
+			// Fail in time even when the cancel itself hangs (a stalled network).
 			this.future.completeExceptionally(this.engine.deadlineExceeded(this));
+			this.engine.cancelStatementsAsync(this);
 		}
 	}
 

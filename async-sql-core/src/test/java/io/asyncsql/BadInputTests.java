@@ -3,86 +3,236 @@ package io.asyncsql;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.BadSqlGrammarException;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.IllegalTransactionStateException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Bad input gets a precise error and the engine keeps serving.
+ * A catalogue of misuse across the core entry points: argument mistakes throw
+ * {@link IllegalArgumentException} on the caller's thread before anything is queued;
+ * everything found out on the database fails the future; misuse never stops the engine
+ * from serving.
  */
 class BadInputTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private final HikariDataSource pool = H2.pool(2);
+	private static final RowMapper<Integer> FIRST_COLUMN = (rs, row) -> rs.getInt(1);
 
-	private final AsyncEngine engine = AsyncEngine.builder(this.pool).build();
+	private HikariDataSource dataSource;
 
-	private final AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine);
+	private AsyncEngine engine;
+
+	private AsyncJdbcTemplate template;
+
+	@BeforeEach
+	void startEngine() {
+		this.dataSource = TestDatabase.H2.pool("bad-input", 2);
+		this.engine = AsyncEngine.builder(this.dataSource).name("bad-input").build();
+		this.template = new AsyncJdbcTemplate(this.engine);
+		await(this.template.execute("create table person (id integer primary key, name varchar(100))"));
+	}
 
 	@AfterEach
-	void close() {
-		assertThat(this.template.queryForObject("select 1", Integer.class)).succeedsWithin(WAIT).isEqualTo(1);
+	void stopEngine() {
 		this.engine.close();
-		this.pool.close();
+		this.dataSource.close();
 	}
 
 	@Test
-	void nullOrEmptySqlIsRefusedAtOnce() {
-		for (String sql : new String[] { null, "", "   " }) {
-			assertThatIllegalArgumentException().isThrownBy(() -> this.template.update(sql))
-				.withMessage("'sql' must not be null or empty");
-			assertThatIllegalArgumentException().isThrownBy(() -> this.template.query(sql, (rs, row) -> 1));
-			assertThatIllegalArgumentException().isThrownBy(() -> this.template.queryForObject(sql, Integer.class));
-			assertThatIllegalArgumentException().isThrownBy(() -> this.template.queryForList(sql));
-			assertThatIllegalArgumentException().isThrownBy(() -> this.template.execute(sql));
-			assertThatIllegalArgumentException().isThrownBy(() -> this.template.batchUpdate(sql, List.of()));
-			assertThatIllegalArgumentException().isThrownBy(() -> this.template.updateAndReturnKey(sql));
+	void missingOrEmptySqlIsRejectedOnTheCallersThread() {
+		AsyncConnection connection = await(this.template.connect());
+		try {
+			for (AsyncJdbcOperations operations : List.of(this.template, connection)) {
+				for (String sql : new String[] { null, "", "  " }) {
+					assertRejected(() -> operations.update(sql));
+					assertRejected(() -> operations.updateAndReturnKey(sql));
+					assertRejected(() -> operations.batchUpdate(sql, List.<Object[]>of()));
+					assertRejected(() -> operations.query(sql, FIRST_COLUMN));
+					assertRejected(() -> operations.queryForObject(sql, Integer.class));
+					assertRejected(() -> operations.queryForObject(sql, FIRST_COLUMN));
+					assertRejected(() -> operations.queryForList(sql));
+					assertRejected(() -> operations.execute(sql));
+					assertRejected(() -> operations.hasTable(sql));
+				}
+			}
+			assertServes(connection);
 		}
-		assertThat(this.engine.stats().completed() + this.engine.stats().rejected()).isZero();
+		finally {
+			await(connection.close());
+		}
+		assertServes(this.template);
+		assertThat(this.engine.stats().rejected()).as("nothing reached the engine").isZero();
 	}
 
 	@Test
-	void wrongNumberOfArgumentsIsRefusedAtOnce() {
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.template.update("insert into t (a, b) values (?, ?)", 1))
-			.withMessage(
-					"SQL has 2 '?' placeholder(s) but 1 argument(s) were given: insert into t (a, b) values (?, ?)");
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.template.queryForObject("select 1", Integer.class, "extra"))
-			.withMessageStartingWith("SQL has 0 '?' placeholder(s) but 1 argument(s)");
-		List<Object[]> batch = new ArrayList<>();
-		batch.add(new Object[] { 1 });
-		batch.add(new Object[] { 1, 2 });
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.template.batchUpdate("insert into t values (?)", batch))
-			.withMessageStartingWith("SQL has 1 '?' placeholder(s) but 2 argument(s)");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.template.query("select ?", null, 1))
-			.withMessage("'rowMapper' must not be null");
+	void missingCallbacksAndMappersAreRejectedOnTheCallersThread() {
+		assertRejected(() -> this.engine.execute(null));
+		assertRejected(() -> this.template.execute((ConnectionCallback<Object>) null));
+		assertRejected(() -> this.template.query("select 1", (RowMapper<Object>) null));
+		assertRejected(() -> this.template.queryForObject("select 1", (Class<Object>) null));
+		assertRejected(() -> this.template.queryForObject("select 1", (RowMapper<Object>) null));
+		assertRejected(() -> this.template.batchUpdate("insert into person values (?, ?)", null));
+		assertRejected(() -> this.template.inTransaction(null));
+		assertRejected(() -> this.template.withTimeout(null));
+		assertRejected(() -> this.template.withTimeout(Duration.ZERO));
+		assertRejected(() -> this.template.withTimeout(Duration.ofSeconds(-1)));
+		assertServes(this.template);
 	}
 
 	@Test
-	void badSqlFailsTheFutureWithBadSqlGrammarException() {
-		assertThat(this.template.update("update no_such_table set x = 1")).failsWithin(WAIT)
-			.withThrowableThat()
-			.havingCause()
-			.isInstanceOf(BadSqlGrammarException.class);
-		assertThat(this.template.queryForList("selec 1")).failsWithin(WAIT)
-			.withThrowableThat()
-			.havingCause()
-			.isInstanceOf(BadSqlGrammarException.class);
-		assertThat(this.engine.execute((con) -> con.createStatement().executeQuery("select from"))).failsWithin(WAIT)
-			.withThrowableThat()
-			.havingCause()
-			.isInstanceOf(BadSqlGrammarException.class);
-		assertThat(this.engine.stats().failed()).isEqualTo(3);
+	void wrongArgumentCountsAreRejectedOnTheCallersThread() {
+		String insert = "insert into person (id, name) values (?, ?)";
+		assertRejected(() -> this.template.update(insert, 1));
+		assertRejected(() -> this.template.update(insert, 1, "ada", "extra"));
+		assertRejected(() -> this.template.update(insert));
+		assertRejected(() -> this.template.updateAndReturnKey(insert, 1));
+		assertRejected(() -> this.template.batchUpdate(insert, List.of(new Object[] { 1, "ada" }, new Object[] { 2 })));
+		assertRejected(() -> this.template.query("select name from person where id = ?", FIRST_COLUMN));
+		assertRejected(() -> this.template.queryForObject("select 1", Integer.class, 1));
+		assertRejected(() -> this.template.queryForList("select name from person where id = ? and name = ?", 1));
+		assertThat(this.template.queryForObject("select count(*) from person", Integer.class)).succeedsWithin(WAIT)
+			.isEqualTo(0);
+	}
+
+	@Test
+	void argumentCountTheEngineCannotReadIsLeftToTheDatabase() {
+		// A backslash in a literal means different things to different databases.
+		assertThat(this.template.queryForList("select '\\', ? from person")).failsWithin(WAIT)
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(DataAccessException.class);
+		assertServes(this.template);
+	}
+
+	@Test
+	void argumentOfUnknownTypeFailsTheFutureAndEngineKeepsServing() {
+		assertThat(this.template.update("insert into person (id, name) values (?, ?)", 1, new Object()))
+			.failsWithin(WAIT)
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(DataAccessException.class);
+		AsyncConnection connection = await(this.template.connect());
+		assertThat(connection.queryForList("select * from person where name = ?", new Object())).failsWithin(WAIT)
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(DataAccessException.class);
+		assertServes(connection);
+		await(connection.close());
+		assertServes(this.template);
+		assertThat(this.dataSource.getHikariPoolMXBean().getActiveConnections()).isZero();
+	}
+
+	@Test
+	void useOfClosedEngineFailsWithEngineClosed() {
+		this.engine.close();
+
+		assertThat(this.engine.isClosed()).isTrue();
+		assertFailsWith(this.engine.execute((connection) -> 1), EngineClosedException.class);
+		assertFailsWith(this.engine.connect(), EngineClosedException.class);
+		assertFailsWith(this.template.update("delete from person"), EngineClosedException.class);
+		assertFailsWith(this.template.inTransaction((operations) -> operations.update("delete from person")),
+				EngineClosedException.class);
+		assertFailsWith(this.template.withTimeout(Duration.ofSeconds(1)).queryForObject("select 1", Integer.class),
+				EngineClosedException.class);
+		this.engine.close();
+		assertThat(this.engine.stats().rejected()).isEqualTo(5);
+	}
+
+	@Test
+	void useOfClosedConnectionFailsWithEngineClosed() {
+		AsyncConnection connection = await(this.template.connect());
+		CompletableFuture<Void> closing = connection.close();
+
+		assertThat(connection.isClosed()).isTrue();
+		assertFailsWith(connection.update("delete from person"), EngineClosedException.class);
+		assertFailsWith(connection.begin(), EngineClosedException.class);
+		assertFailsWith(connection.inTransaction((operations) -> operations.update("delete from person")),
+				EngineClosedException.class);
+		assertThat(closing).succeedsWithin(WAIT);
+		assertThat(connection.close()).as("closing again").succeedsWithin(WAIT);
+		assertThat(this.dataSource.getHikariPoolMXBean().getActiveConnections()).isZero();
+		assertServes(this.template);
+	}
+
+	@Test
+	void transactionMisuseFailsWithIllegalTransactionState() {
+		AsyncConnection connection = await(this.template.connect());
+		try {
+			assertFailsWith(connection.beginNested(), IllegalTransactionStateException.class);
+			AsyncTransaction outer = await(connection.begin());
+			assertFailsWith(connection.begin(), IllegalTransactionStateException.class);
+			AsyncTransaction nested = await(connection.beginNested());
+			assertFailsWith(outer.commit(), IllegalTransactionStateException.class);
+			await(nested.commit());
+			assertFailsWith(nested.rollback(), IllegalTransactionStateException.class);
+			await(outer.commit());
+			assertFailsWith(outer.commit(), IllegalTransactionStateException.class);
+			assertFailsWith(outer.rollback(), IllegalTransactionStateException.class);
+			assertServes(connection);
+		}
+		finally {
+			await(connection.close());
+		}
+	}
+
+	@Test
+	void transactionWorkThatThrowsOrReturnsNullRollsBack() {
+		// The work runs on an engine thread: it must not block on its own operations.
+		assertFailsWith(this.template.inTransaction((operations) -> {
+			operations.update("insert into person (id, name) values (?, ?)", 1, "ada");
+			throw new IllegalStateException("boom");
+		}), IllegalStateException.class);
+		assertFailsWith(this.template.inTransaction((operations) -> {
+			operations.update("insert into person (id, name) values (?, ?)", 2, "grace");
+			return null;
+		}), IllegalStateException.class);
+		assertThat(this.template.queryForObject("select count(*) from person", Integer.class)).succeedsWithin(WAIT)
+			.isEqualTo(0);
+		assertThat(this.dataSource.getHikariPoolMXBean().getActiveConnections()).isZero();
+	}
+
+	@Test
+	void invalidConstructionIsRejected() {
+		DataSource other = new DriverManagerDataSource("jdbc:h2:mem:other");
+		assertRejected(() -> new AsyncJdbcTemplate(null));
+		assertRejected(() -> new AsyncJdbcTemplate(this.engine, null));
+		assertRejected(() -> new AsyncJdbcTemplate(null, new JdbcTemplate(this.dataSource)));
+		assertRejected(() -> new AsyncJdbcTemplate(this.engine, new JdbcTemplate(other)));
+		assertRejected(() -> AsyncEngine.builder(null));
+		AsyncEngine.Builder builder = AsyncEngine.builder(this.dataSource);
+		assertRejected(() -> builder.name(""));
+		assertRejected(() -> builder.maxConcurrency(0));
+		assertRejected(() -> builder.queueCapacity(0));
+		assertRejected(() -> builder.queueTimeout(Duration.ZERO));
+		assertRejected(() -> builder.queueTimeout(null));
+		assertRejected(() -> builder.shutdownTimeout(Duration.ofSeconds(-1)));
+		assertRejected(() -> builder.threadMode(null));
+	}
+
+	@Test
+	void badSqlFailsTheFutureWithBadSqlGrammarExceptionOnEveryPath() {
+		assertFailsWith(this.template.update("update no_such_table set x = 1"), BadSqlGrammarException.class);
+		assertFailsWith(this.template.queryForList("selec 1"), BadSqlGrammarException.class);
+		assertFailsWith(this.engine.execute((con) -> con.createStatement().executeQuery("select from")),
+				BadSqlGrammarException.class);
+		assertServes(this.template);
 	}
 
 	@Test
@@ -94,44 +244,30 @@ class BadInputTests {
 	}
 
 	@Test
-	void argumentsAreBoundNeverConcatenated() {
-		new JdbcTemplate(this.pool).execute("create table notes (body varchar(200))");
-		String attack = "x'); drop table notes; --";
-		assertThat(this.template.update("insert into notes values (?)", attack)).succeedsWithin(WAIT).isEqualTo(1);
-		assertThat(this.template.queryForObject("select body from notes", String.class)).succeedsWithin(WAIT)
-			.isEqualTo(attack);
-		assertThat(this.template.hasTable("notes")).succeedsWithin(WAIT).isEqualTo(true);
-	}
-
-	@Test
 	void nullArgumentsAreBoundAsSqlNull() {
-		new JdbcTemplate(this.pool).execute("create table maybe (v varchar(10))");
-		assertThat(this.template.update("insert into maybe values (?)", (Object) null)).succeedsWithin(WAIT)
-			.isEqualTo(1);
-		assertThat(this.template.queryForObject("select count(*) from maybe where v is null", Integer.class))
+		await(this.template.update("insert into person values (?, ?)", 1, null));
+		assertThat(this.template.queryForObject("select count(*) from person where name is null", Integer.class))
 			.succeedsWithin(WAIT)
 			.isEqualTo(1);
 	}
 
-	@Test
-	void nullCallbacksAreRefusedAtOnce() {
-		assertThatIllegalArgumentException().isThrownBy(() -> this.engine.execute(null))
-			.withMessage("'callback' must not be null");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.template.inTransaction(null))
-			.withMessage("'work' must not be null");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.template.withTimeout(Duration.ZERO))
-			.withMessage("'timeout' must be positive, but was PT0S");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.template.hasTable(""));
+	private static void assertRejected(Executable call) {
+		assertThatIllegalArgumentException().isThrownBy(call::execute);
 	}
 
-	@Test
-	void inTransactionWorkReturningNullFailsAndRollsBack() {
-		assertThat(this.template.inTransaction((tx) -> null)).failsWithin(WAIT)
-			.withThrowableThat()
-			.havingCause()
-			.isInstanceOf(IllegalStateException.class)
-			.withMessageContaining("returned null");
-		assertThat(this.pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+	private static void assertFailsWith(CompletableFuture<?> future, Class<? extends Throwable> type) {
+		assertThat(future).failsWithin(WAIT).withThrowableOfType(ExecutionException.class).withCauseInstanceOf(type);
+	}
+
+	private static void assertServes(AsyncJdbcOperations operations) {
+		List<CompletableFuture<Integer>> checks = new ArrayList<>();
+		checks.add(operations.queryForObject("select count(*) from person", Integer.class));
+		checks.add(operations.queryForObject("select ?", Integer.class, 1));
+		assertThat(checks).allSatisfy((check) -> assertThat(check).succeedsWithin(WAIT));
+	}
+
+	private static <T> T await(CompletableFuture<T> future) {
+		return future.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
 	}
 
 }

@@ -1,0 +1,135 @@
+package io.asyncsql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@link AsyncEngine#close()} while thousands of operations are queued or running on
+ * PostgreSQL, some of them long: every future completes, running statements are cancelled
+ * at the server and every connection goes back to the pool.
+ */
+class ShutdownUnderLoadTests {
+
+	private static final TestDatabase DATABASE = TestDatabase.POSTGRESQL;
+
+	private static final int POOL_SIZE = 10;
+
+	private static final int OPERATIONS = 5000;
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private final String marker = "asyncsql-shutdown-" + UUID.randomUUID().toString().substring(0, 8);
+
+	private HikariDataSource dataSource;
+
+	private AsyncEngine engine;
+
+	@BeforeEach
+	void startEngine() {
+		DATABASE.assumeAvailable();
+		this.dataSource = DATABASE.pool("shutdown", POOL_SIZE);
+		this.engine = AsyncEngine.builder(this.dataSource)
+			.name("shutdown")
+			.shutdownTimeout(Duration.ofMillis(500))
+			.build();
+	}
+
+	@AfterEach
+	void stopEngine() {
+		if (this.engine != null) {
+			this.engine.close();
+			this.dataSource.close();
+		}
+	}
+
+	@Test
+	void closeUnderLoadCompletesEveryFutureAndCancelsStatementsAtTheServer() throws SQLException {
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine);
+		AsyncConnection lane = template.connect().orTimeout(10, TimeUnit.SECONDS).join();
+		List<CompletableFuture<?>> futures = new ArrayList<>();
+		futures.add(lane.begin());
+		futures.add(lane.queryForList(DATABASE.sleepSql(60, this.marker)));
+		for (int i = 0; i < OPERATIONS; i++) {
+			String sql = (i % 500 == 0) ? DATABASE.sleepSql(60, this.marker) : "select 1";
+			futures.add(template.queryForList(sql));
+		}
+		try (Connection admin = DATABASE.connect()) {
+			await().atMost(WAIT).until(() -> DATABASE.runningStatements(admin, this.marker) >= 2);
+
+			long start = System.nanoTime();
+			this.engine.close();
+			long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+			assertThat(closeMillis).as("close() time in ms").isLessThan(15_000);
+			assertThat(futures).as("futures left incomplete by close()").allMatch(CompletableFuture::isDone);
+			int values = 0;
+			int closed = 0;
+			int cancelled = 0;
+			for (CompletableFuture<?> future : futures) {
+				Throwable failure = failureOf(future);
+				if (failure == null) {
+					values++;
+				}
+				else if (failure instanceof CancellationException) {
+					cancelled++;
+				}
+				else {
+					assertThat(failure).isInstanceOf(EngineClosedException.class);
+					closed++;
+				}
+			}
+			assertThat(values + closed + cancelled).isEqualTo(futures.size());
+			assertThat(cancelled).as("long statements cancelled").isPositive();
+			assertThat(closed).as("operations that never started").isPositive();
+			await().atMost(WAIT).untilAsserted(() -> {
+				assertThat(DATABASE.runningStatements(admin, this.marker)).as("statements still running").isZero();
+				assertThat(this.dataSource.getHikariPoolMXBean().getActiveConnections()).as("connections in use")
+					.isZero();
+			});
+		}
+		assertThat(lane.isClosed()).isTrue();
+		assertThat(template.queryForObject("select 1", Integer.class)).failsWithin(WAIT)
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(EngineClosedException.class);
+		int submitted = 1 + futures.size() + 1;
+		await().atMost(WAIT).untilAsserted(() -> {
+			EngineStats stats = this.engine.stats();
+			assertThat(stats.active()).isZero();
+			assertThat(stats.queued()).isZero();
+			assertThat(stats.completed() + stats.failed() + stats.cancelled() + stats.rejected())
+				.as("outcomes of %s (connect, lane and template operations, one after close)", stats)
+				.isEqualTo(submitted);
+		});
+	}
+
+	private static Throwable failureOf(CompletableFuture<?> future) {
+		try {
+			future.join();
+			return null;
+		}
+		catch (CancellationException ex) {
+			return ex;
+		}
+		catch (CompletionException ex) {
+			return ex.getCause();
+		}
+	}
+
+}

@@ -1,0 +1,160 @@
+package io.asyncsql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Cancellation, deadlines and query timeouts stop statements at the server and give the
+ * connections back, checked from a separate plain JDBC connection; run against each
+ * server database by a small subclass.
+ */
+@TestInstance(Lifecycle.PER_CLASS)
+abstract class StatementCancellationTests {
+
+	private static final int POOL_SIZE = 20;
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private final TestDatabase database;
+
+	private HikariDataSource dataSource;
+
+	private Connection admin;
+
+	private AsyncEngine engine;
+
+	private AsyncJdbcTemplate template;
+
+	private final String marker = "asyncsql-cancel-" + UUID.randomUUID().toString().substring(0, 8);
+
+	StatementCancellationTests(TestDatabase database) {
+		this.database = database;
+	}
+
+	@BeforeAll
+	void connect() throws SQLException {
+		if (this.database.isAvailable()) {
+			this.dataSource = this.database.pool("cancel", POOL_SIZE);
+			this.admin = this.database.connect();
+		}
+	}
+
+	@AfterAll
+	void disconnect() throws SQLException {
+		if (this.dataSource != null) {
+			this.admin.close();
+			this.dataSource.close();
+		}
+	}
+
+	@BeforeEach
+	void startEngine() {
+		this.database.assumeAvailable();
+		this.engine = AsyncEngine.builder(this.dataSource).name("cancel").build();
+		this.template = new AsyncJdbcTemplate(this.engine);
+	}
+
+	@AfterEach
+	void stopEngine() {
+		if (this.engine != null) {
+			this.engine.close();
+		}
+	}
+
+	@Test
+	void cancelRunningAndQueuedStatementsStopsThemAtTheServer() {
+		List<CompletableFuture<List<Map<String, Object>>>> futures = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			futures.add(this.template.queryForList(this.database.sleepSql(60, this.marker)));
+		}
+		await().atMost(WAIT).until(this::running, (count) -> count == POOL_SIZE);
+		assertThat(this.engine.stats().queued()).isEqualTo(50 - POOL_SIZE);
+
+		futures.forEach((future) -> future.cancel(true));
+
+		assertThat(futures).allMatch(CompletableFuture::isCancelled);
+		awaitNothingRunningAndPoolIdle();
+		EngineStats stats = this.engine.stats();
+		assertThat(stats.cancelled()).isEqualTo(50);
+		assertThat(stats.completed() + stats.failed()).isZero();
+		assertThat(this.template.queryForObject("select 1", Integer.class)).succeedsWithin(WAIT).isEqualTo(1);
+	}
+
+	@Test
+	void cancelInConnectionStopsStatementAndConnectionKeepsServing() {
+		AsyncConnection connection = this.template.connect().orTimeout(10, TimeUnit.SECONDS).join();
+		CompletableFuture<List<Map<String, Object>>> sleeping = connection
+			.queryForList(this.database.sleepSql(60, this.marker));
+		await().atMost(WAIT).until(this::running, (count) -> count == 1);
+
+		sleeping.cancel(true);
+
+		await().atMost(WAIT).until(this::running, (count) -> count == 0);
+		assertThat(connection.queryForObject("select 1", Integer.class)).succeedsWithin(WAIT).isEqualTo(1);
+		assertThat(connection.close()).succeedsWithin(WAIT);
+		awaitNothingRunningAndPoolIdle();
+	}
+
+	@Test
+	void deadlineFailsLongStatementAndStopsItAtTheServer() {
+		CompletableFuture<List<Map<String, Object>>> sleeping = this.template.withTimeout(Duration.ofSeconds(1))
+			.queryForList(this.database.sleepSql(60, this.marker));
+
+		assertThat(sleeping).failsWithin(WAIT)
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(StatementTimeoutException.class);
+		awaitNothingRunningAndPoolIdle();
+		assertThat(this.engine.stats().failed()).isEqualTo(1);
+	}
+
+	@Test
+	void queryTimeoutOfJdbcTemplateFailsLongStatement() {
+		JdbcTemplate jdbcTemplate = new JdbcTemplate(this.dataSource);
+		jdbcTemplate.setQueryTimeout(1);
+		AsyncJdbcTemplate timed = new AsyncJdbcTemplate(this.engine, jdbcTemplate);
+
+		CompletableFuture<List<Map<String, Object>>> sleeping = timed
+			.queryForList(this.database.sleepSql(60, this.marker));
+
+		assertThat(sleeping).failsWithin(WAIT)
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(StatementTimeoutException.class);
+		awaitNothingRunningAndPoolIdle();
+	}
+
+	private void awaitNothingRunningAndPoolIdle() {
+		await().atMost(WAIT).untilAsserted(() -> {
+			assertThat(running()).as("statements still running at the server").isZero();
+			assertThat(this.dataSource.getHikariPoolMXBean().getActiveConnections()).as("connections in use").isZero();
+			assertThat(this.engine.stats().active()).as("engine permits in use").isZero();
+			assertThat(this.engine.stats().queued()).as("engine operations waiting").isZero();
+		});
+	}
+
+	private int running() throws SQLException {
+		return this.database.runningStatements(this.admin, this.marker);
+	}
+
+}
