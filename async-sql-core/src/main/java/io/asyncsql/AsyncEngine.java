@@ -73,6 +73,10 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private final Duration shutdownTimeout;
 
+	private final Duration streamIdleTimeout;
+
+	private final @Nullable Duration streamMaxLifetime;
+
 	private final @Nullable TaskDecorator taskDecorator;
 
 	private final AsyncEngineListener listener;
@@ -107,6 +111,8 @@ public final class AsyncEngine implements AutoCloseable {
 		this.threadMode = threadMode;
 		this.queueTimeout = builder.queueTimeout;
 		this.shutdownTimeout = builder.shutdownTimeout;
+		this.streamIdleTimeout = builder.streamIdleTimeout;
+		this.streamMaxLifetime = builder.streamMaxLifetime;
 		this.taskDecorator = builder.taskDecorator;
 		this.listener = builder.listener;
 		this.admission = new Admission(maxConcurrency, builder.queueCapacity);
@@ -279,7 +285,29 @@ public final class AsyncEngine implements AutoCloseable {
 		return "AsyncEngine '" + this.name + "' " + stats();
 	}
 
-	// Internal API for templates and connections
+	// Internal API for templates, connections and streams
+
+	Duration streamIdleTimeout() {
+		return this.streamIdleTimeout;
+	}
+
+	@Nullable Duration streamMaxLifetime() {
+		return this.streamMaxLifetime;
+	}
+
+	/**
+	 * Run a cancellation off the caller's and the timer's thread: a
+	 * {@code Statement.cancel()} does network I/O (pgjdbc opens a connection) and can
+	 * hang on a stalled network.
+	 */
+	void runAsync(Runnable action) {
+		try {
+			this.cancellations.execute(action);
+		}
+		catch (RejectedExecutionException ex) {
+			action.run();
+		}
+	}
 
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
 		return submit((task) -> runPooled(task, work), deadline, false);
@@ -385,14 +413,7 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	void cancelStatementsAsync(EngineTask<?> task) {
-		try {
-			// Statement.cancel() may do network I/O (pgjdbc opens a connection): keep it
-			// off the caller's thread.
-			this.cancellations.execute(task::cancelStatements);
-		}
-		catch (RejectedExecutionException ex) {
-			task.cancelStatements();
-		}
+		runAsync(task::cancelStatements);
 	}
 
 	void taskStarted(EngineTask<?> task) {
@@ -462,7 +483,7 @@ public final class AsyncEngine implements AutoCloseable {
 		}
 	}
 
-	Throwable translate(Throwable failure, EngineTask<?> task) {
+	Throwable translate(Throwable failure, @Nullable EngineTask<?> task) {
 		Throwable result = failure;
 		if (failure instanceof SQLException ex) {
 			DataAccessException translated = this.jdbcTemplate.getExceptionTranslator()
@@ -472,7 +493,7 @@ public final class AsyncEngine implements AutoCloseable {
 		boolean timedOut = (result instanceof QueryTimeoutException && !(result instanceof StatementTimeoutException))
 				|| result instanceof TransactionTimedOutException;
 		if (timedOut) {
-			String limit = task.deadline.isSet() ? task.deadline.describe()
+			String limit = (task != null && task.deadline.isSet()) ? task.deadline.describe()
 					: "its query timeout (async-sql.query-timeout, the JdbcTemplate's queryTimeout)";
 			return new StatementTimeoutException(
 					"async-sql engine '" + this.name + "': statement exceeded " + limit + " and was cancelled", result);
@@ -526,6 +547,10 @@ public final class AsyncEngine implements AutoCloseable {
 		private ThreadMode threadMode = ThreadMode.AUTO;
 
 		private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+		private Duration streamIdleTimeout = Duration.ofSeconds(60);
+
+		private @Nullable Duration streamMaxLifetime;
 
 		private @Nullable TaskDecorator taskDecorator;
 
@@ -607,6 +632,34 @@ public final class AsyncEngine implements AutoCloseable {
 			Assert.isTrue(!shutdownTimeout.isNegative(),
 					() -> "'shutdownTimeout' must not be negative, but was " + shutdownTimeout);
 			this.shutdownTimeout = shutdownTimeout;
+			return this;
+		}
+
+		/**
+		 * Set how long a stream may hold its connection while its subscriber requests
+		 * nothing; then the stream is cancelled with {@link StreamTimeoutException}.
+		 * @param streamIdleTimeout a positive duration; default 60 seconds
+		 * @return this builder
+		 */
+		public Builder streamIdleTimeout(Duration streamIdleTimeout) {
+			Assert.notNull(streamIdleTimeout, "'streamIdleTimeout' must not be null");
+			Assert.isTrue(streamIdleTimeout.compareTo(Duration.ZERO) > 0,
+					() -> "'streamIdleTimeout' must be positive, but was " + streamIdleTimeout);
+			this.streamIdleTimeout = streamIdleTimeout;
+			return this;
+		}
+
+		/**
+		 * Set the longest a stream may hold its connection, whatever its demand; then the
+		 * stream is cancelled with {@link StreamTimeoutException}.
+		 * @param streamMaxLifetime a positive duration, or {@code null} for no limit (the
+		 * default)
+		 * @return this builder
+		 */
+		public Builder streamMaxLifetime(@Nullable Duration streamMaxLifetime) {
+			Assert.isTrue(streamMaxLifetime == null || streamMaxLifetime.compareTo(Duration.ZERO) > 0,
+					() -> "'streamMaxLifetime' must be positive, but was " + streamMaxLifetime);
+			this.streamMaxLifetime = streamMaxLifetime;
 			return this;
 		}
 

@@ -3,6 +3,7 @@ package io.asyncsql;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 
 import org.jspecify.annotations.Nullable;
 
@@ -68,6 +69,30 @@ public interface AsyncJdbcOperations {
 	 * @return a future of the mapped rows
 	 */
 	<T> CompletableFuture<List<T>> query(String sql, RowMapper<T> rowMapper, @Nullable Object... args);
+
+	/**
+	 * Stream the rows of a query, fetched from the database as the subscriber demands
+	 * them ({@link java.sql.Statement#setFetchSize(int) fetch size}: the JdbcTemplate's,
+	 * else 1000), never more than requested. The publisher is cold: each subscriber runs
+	 * the query anew, from its first request.
+	 * <p>
+	 * While subscribed, the stream holds one connection and one engine permit (on an
+	 * {@link AsyncConnection}, that connection; operations submitted meanwhile run
+	 * between its fetches), but no thread while demand is zero. Cancelling closes the
+	 * result set and statement and releases the connection; errors arrive as
+	 * {@code onError} with a {@link org.springframework.dao.DataAccessException}. A
+	 * stream whose subscriber requests nothing for longer than the engine's stream idle
+	 * timeout, or that outlives its maximum lifetime, is cancelled with
+	 * {@link StreamTimeoutException}. On PostgreSQL, rows come from a server-side cursor:
+	 * a stream on its own connection runs in a transaction of its own; on an
+	 * {@link AsyncConnection}, stream inside {@link AsyncConnection#begin()} to get one.
+	 * @param <T> the row type
+	 * @param sql the SQL, with {@code ?} placeholders
+	 * @param rowMapper the mapper of each row
+	 * @param args the arguments to bind
+	 * @return a publisher of the mapped rows
+	 */
+	<T> Flow.Publisher<T> stream(String sql, RowMapper<T> rowMapper, @Nullable Object... args);
 
 	/**
 	 * Run a query that returns one row of one column.

@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.util.Assert;
 
 /**
@@ -130,6 +132,12 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	@Override
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
 		return this.engine.submit(work, deadline());
+	}
+
+	@Override
+	<T> Flow.Publisher<T> publisher(String sql, RowMapper<T> rowMapper, @Nullable Object @Nullable [] args) {
+		return new RowPublisher<>(this.engine, this.jdbcTemplate, sql, rowMapper, args,
+				() -> connect().thenApply(DefaultAsyncConnection.class::cast), true);
 	}
 
 	private Deadline deadline() {

@@ -11,6 +11,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.util.Assert;
@@ -87,7 +89,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		return submit(work, connectionFirst ? this.deadline : own);
 	}
 
-	private <T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
+	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
 		EngineTask<T> task = this.engine.newTask((t) -> runInLane(t, work), deadline, true, false);
 		if (this.closed.get()) {
 			this.engine.reject(task, closedException());
@@ -99,6 +101,12 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		}
 		enqueue(task);
 		return task.future;
+	}
+
+	@Override
+	<T> Flow.Publisher<T> publisher(String sql, RowMapper<T> rowMapper, @Nullable Object @Nullable [] args) {
+		return new RowPublisher<>(this.engine, this.jdbcTemplate, sql, rowMapper, args,
+				() -> CompletableFuture.completedFuture(this), false);
 	}
 
 	private <T> @Nullable T runInLane(EngineTask<T> task, ConnectionCallback<T> work) throws SQLException {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 
 import org.jspecify.annotations.Nullable;
 
@@ -41,6 +42,11 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 	 * source.
 	 */
 	abstract <T> CompletableFuture<T> submit(ConnectionCallback<T> work);
+
+	/**
+	 * Create the publisher of a stream whose arguments are checked.
+	 */
+	abstract <T> Flow.Publisher<T> publisher(String sql, RowMapper<T> rowMapper, @Nullable Object @Nullable [] args);
 
 	@Override
 	public CompletableFuture<Integer> update(String sql, @Nullable Object... args) {
@@ -99,6 +105,13 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 		SqlArguments.check(sql, args);
 		Assert.notNull(rowMapper, "'rowMapper' must not be null");
 		return submit((connection) -> this.jdbcTemplate.query(sql, rowMapper, args));
+	}
+
+	@Override
+	public <T> Flow.Publisher<T> stream(String sql, RowMapper<T> rowMapper, @Nullable Object... args) {
+		SqlArguments.check(sql, args);
+		Assert.notNull(rowMapper, "'rowMapper' must not be null");
+		return publisher(sql, rowMapper, args);
 	}
 
 	@Override

@@ -83,7 +83,24 @@ final class TrackedConnection implements InvocationHandler {
 		}
 	}
 
-	private synchronized void track(Statement statement) throws SQLException {
+	/**
+	 * Return the tracker behind a connection handed to engine work.
+	 * @param connection the connection the work received
+	 * @return the tracker, or {@code null} for a connection the engine did not wrap
+	 */
+	static @Nullable TrackedConnection of(Connection connection) {
+		if (Proxy.isProxyClass(connection.getClass())
+				&& Proxy.getInvocationHandler(connection) instanceof TrackedConnection tracked) {
+			return tracked;
+		}
+		return null;
+	}
+
+	/**
+	 * Track a statement created by earlier work (a stream's), so that cancelling the
+	 * current work cancels it too.
+	 */
+	synchronized void track(Statement statement) throws SQLException {
 		this.statements.removeIf(TrackedConnection::isClosed);
 		this.statements.add(statement);
 		if (this.cancelled) {

@@ -1,0 +1,358 @@
+package io.asyncsql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.jdbc.support.JdbcUtils;
+
+/**
+ * One subscriber's execution of a {@link RowPublisher}.
+ * <p>
+ * Rows are read in <em>steps</em>, each an operation of the stream's lane: a step opens
+ * the result set if needed and emits rows while the subscriber has demand, then ends, so
+ * no engine thread waits while demand is zero (the lane keeps the connection and permit).
+ * A work-in-progress counter makes sure at most one step is scheduled at a time; demand
+ * that arrives during a step is served by that step.
+ * <p>
+ * Signals are serialised by one lock held while calling the subscriber; the terminal
+ * signal comes only after the result set, statement and (for a stream that opened it) the
+ * connection are released. On PostgreSQL a cursor needs a transaction, so a stream on its
+ * own connection turns auto-commit off for its life.
+ *
+ * @param <T> the row type
+ */
+final class RowSubscription<T> implements Flow.Subscription {
+
+	private final RowPublisher<T> publisher;
+
+	private final Flow.Subscriber<? super T> subscriber;
+
+	private final Object signalLock = new Object();
+
+	private final AtomicLong requested = new AtomicLong();
+
+	private final AtomicInteger wip = new AtomicInteger();
+
+	private final AtomicInteger opening = new AtomicInteger();
+
+	private volatile @Nullable DefaultAsyncConnection lane;
+
+	private volatile @Nullable PreparedStatement statement;
+
+	private volatile boolean terminated;
+
+	private volatile boolean stepRunning;
+
+	private volatile @Nullable ScheduledFuture<?> idleTimer;
+
+	private volatile @Nullable ScheduledFuture<?> lifetimeTimer;
+
+	// Confined to steps, which the lane runs one at a time.
+	private @Nullable ResultSet resultSet;
+
+	private int rowNumber;
+
+	private boolean ownTransaction;
+
+	RowSubscription(RowPublisher<T> publisher, Flow.Subscriber<? super T> subscriber) {
+		this.publisher = publisher;
+		this.subscriber = subscriber;
+	}
+
+	void start() {
+		synchronized (this.signalLock) {
+			// Holding the lock keeps an early onNext from overtaking onSubscribe (§1.3).
+			this.subscriber.onSubscribe(this);
+		}
+		// Open the connection and run the query now, emitting nothing until requested.
+		if (this.wip.getAndIncrement() == 0) {
+			scheduleStep();
+		}
+	}
+
+	@Override
+	public void request(long n) {
+		if (this.terminated) {
+			return;
+		}
+		if (n <= 0) {
+			terminate(new IllegalArgumentException("Rule 3.9: request(n) needs a positive n, but was " + n), true);
+			return;
+		}
+		this.requested.getAndAccumulate(n, (current, added) -> {
+			long sum = current + added;
+			return (sum < 0) ? Long.MAX_VALUE : sum;
+		});
+		cancelTimer(this.idleTimer);
+		if (this.wip.getAndIncrement() == 0) {
+			scheduleStep();
+		}
+	}
+
+	@Override
+	public void cancel() {
+		terminate(null, false);
+	}
+
+	private void scheduleStep() {
+		DefaultAsyncConnection current = this.lane;
+		if (current != null) {
+			submitStep(current);
+		}
+		else if (this.opening.getAndIncrement() == 0) {
+			this.publisher.connection.get().whenComplete((opened, failure) -> {
+				if (failure != null) {
+					terminate(unwrap(failure), true);
+				}
+				else {
+					this.lane = opened;
+					if (this.terminated) {
+						release(opened, false);
+					}
+					else {
+						startLifetimeTimer();
+						submitStep(opened);
+					}
+				}
+			});
+		}
+	}
+
+	private void submitStep(DefaultAsyncConnection current) {
+		current.submit((con) -> {
+			step(con);
+			return null;
+		}).whenComplete((done, failure) -> {
+			if (failure != null) {
+				// The step never ran (deadline, closed connection) or was aborted.
+				terminate(unwrap(failure), true);
+			}
+		});
+	}
+
+	private void step(Connection con) {
+		int missed = 1;
+		this.stepRunning = true;
+		try {
+			ResultSet rows = open(con);
+			while (true) {
+				long demand = this.requested.get();
+				long emitted = 0;
+				while (emitted != demand) {
+					if (this.terminated) {
+						return;
+					}
+					if (!rows.next()) {
+						terminate(null, true);
+						return;
+					}
+					T row = this.publisher.rowMapper.mapRow(rows, this.rowNumber++);
+					if (!emitNext(row)) {
+						return;
+					}
+					emitted++;
+				}
+				if (demand != Long.MAX_VALUE) {
+					this.requested.addAndGet(-emitted);
+				}
+				missed = this.wip.addAndGet(-missed);
+				if (missed == 0) {
+					break;
+				}
+			}
+			startIdleTimer();
+		}
+		catch (Throwable ex) {
+			terminate(this.publisher.engine.translate(ex, null), true);
+		}
+		finally {
+			this.stepRunning = false;
+		}
+	}
+
+	private ResultSet open(Connection con) throws SQLException {
+		ResultSet rows = this.resultSet;
+		if (rows != null) {
+			PreparedStatement open = this.statement;
+			TrackedConnection tracked = TrackedConnection.of(con);
+			if (open != null && tracked != null) {
+				tracked.track(open);
+			}
+			return rows;
+		}
+		if (this.publisher.ownsConnection && con.getAutoCommit()) {
+			con.setAutoCommit(false);
+			this.ownTransaction = true;
+		}
+		PreparedStatement prepared = con.prepareStatement(this.publisher.sql, ResultSet.TYPE_FORWARD_ONLY,
+				ResultSet.CONCUR_READ_ONLY);
+		this.statement = prepared;
+		prepared.setFetchSize(this.publisher.fetchSize());
+		DataSourceUtils.applyTimeout(prepared, this.publisher.engine.getDataSource(),
+				this.publisher.jdbcTemplate.getQueryTimeout());
+		new ArgumentPreparedStatementSetter(this.publisher.args).setValues(prepared);
+		rows = prepared.executeQuery();
+		this.resultSet = rows;
+		return rows;
+	}
+
+	private boolean emitNext(T row) {
+		synchronized (this.signalLock) {
+			if (this.terminated) {
+				return false;
+			}
+			try {
+				this.subscriber.onNext(row);
+				return true;
+			}
+			catch (Throwable ex) {
+				// Rule 2.13: a throwing subscriber is treated as having cancelled.
+				this.terminated = true;
+			}
+		}
+		cleanUp(false);
+		return false;
+	}
+
+	/**
+	 * End the stream once: stop emitting, cancel a running statement when ended from
+	 * outside, release everything, then signal.
+	 * @param failure the error to signal, or {@code null} to complete (or, when not
+	 * signalling, for a cancellation)
+	 * @param signal whether to signal the subscriber
+	 */
+	private void terminate(@Nullable Throwable failure, boolean signal) {
+		synchronized (this.signalLock) {
+			if (this.terminated) {
+				return;
+			}
+			this.terminated = true;
+		}
+		boolean completed = signal && failure == null;
+		if (!completed && this.stepRunning) {
+			// Only a step can be blocked in the driver; an idle statement needs no
+			// cancel.
+			PreparedStatement running = this.statement;
+			if (running != null) {
+				this.publisher.engine.runAsync(() -> cancelQuietly(running));
+			}
+		}
+		cleanUp(completed).whenComplete((released, releaseFailure) -> {
+			if (!signal) {
+				return;
+			}
+			if (failure != null) {
+				this.subscriber.onError(failure);
+			}
+			else if (releaseFailure != null) {
+				this.subscriber.onError(unwrap(releaseFailure));
+			}
+			else {
+				this.subscriber.onComplete();
+			}
+		});
+	}
+
+	private CompletableFuture<Void> cleanUp(boolean completed) {
+		cancelTimer(this.idleTimer);
+		cancelTimer(this.lifetimeTimer);
+		DefaultAsyncConnection current = this.lane;
+		if (current == null) {
+			return CompletableFuture.completedFuture(null);
+		}
+		return release(current, completed);
+	}
+
+	private CompletableFuture<Void> release(DefaultAsyncConnection current, boolean completed) {
+		CompletableFuture<Void> closed = current.submit((con) -> {
+			JdbcUtils.closeResultSet(this.resultSet);
+			JdbcUtils.closeStatement(this.statement);
+			this.resultSet = null;
+			if (this.ownTransaction) {
+				this.ownTransaction = false;
+				try {
+					if (completed) {
+						con.commit();
+					}
+					else {
+						con.rollback();
+					}
+				}
+				finally {
+					con.setAutoCommit(true);
+				}
+			}
+			return null;
+		}, Deadline.NONE);
+		if (!this.publisher.ownsConnection) {
+			return closed;
+		}
+		return closed.handle((done, failure) -> failure)
+			.thenCompose((failure) -> current.close().thenApply((ignored) -> {
+				if (failure != null) {
+					throw new CompletionException(failure);
+				}
+				return null;
+			}));
+	}
+
+	private void startIdleTimer() {
+		if (this.requested.get() != 0 || this.terminated) {
+			return;
+		}
+		Duration idle = this.publisher.engine.streamIdleTimeout();
+		this.idleTimer = this.publisher.engine.schedule(() -> {
+			if (this.requested.get() == 0 && this.wip.get() == 0) {
+				terminate(new StreamTimeoutException("async-sql stream held its connection for " + idle
+						+ " without demand from its subscriber and was cancelled; request rows sooner or raise async-sql.stream.idle-timeout"),
+						true);
+			}
+		}, idle.toNanos());
+	}
+
+	private void startLifetimeTimer() {
+		Duration lifetime = this.publisher.engine.streamMaxLifetime();
+		if (lifetime != null) {
+			this.lifetimeTimer = this.publisher.engine
+				.schedule(() -> terminate(
+						new StreamTimeoutException("async-sql stream was open for longer than " + lifetime
+								+ " and was cancelled; raise async-sql.stream.max-lifetime or read less at a time"),
+						true), lifetime.toNanos());
+		}
+	}
+
+	private static void cancelTimer(@Nullable ScheduledFuture<?> timer) {
+		if (timer != null) {
+			timer.cancel(false);
+		}
+	}
+
+	private static void cancelQuietly(PreparedStatement statement) {
+		try {
+			if (!statement.isClosed()) {
+				statement.cancel();
+			}
+		}
+		catch (SQLException | RuntimeException ex) {
+			// Finished or broken already: nothing to cancel.
+		}
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
+	}
+
+}

@@ -1,0 +1,171 @@
+package io.asyncsql.reactor;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.asyncsql.AsyncConnection;
+import io.asyncsql.AsyncJdbcOperations;
+import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.AsyncTransaction;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.adapter.JdkFlowAdapter;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.util.Assert;
+
+/**
+ * Reactor API over an {@link AsyncJdbcTemplate}. Every {@link Mono} and {@link Flux} is
+ * cold: nothing runs before subscription, and each subscription runs the statement anew.
+ * Cancelling a subscription cancels the running statement at the database (or removes it
+ * from the engine's queue); {@link #query} streams rows with backpressure.
+ * <p>
+ * Errors arrive as {@code onError}: Spring's
+ * {@link org.springframework.dao.DataAccessException} translations and the engine's
+ * exceptions, as for {@link AsyncJdbcOperations}; a wrong number of arguments signals
+ * {@link IllegalArgumentException}.
+ *
+ * @since 0.1.0
+ */
+public final class ReactiveJdbcTemplate {
+
+	private final AsyncJdbcOperations operations;
+
+	private final @Nullable AsyncJdbcTemplate template;
+
+	private final @Nullable AsyncConnection connection;
+
+	/**
+	 * Create a template that runs each operation on any pooled connection.
+	 * @param template the asynchronous template to run on
+	 */
+	public ReactiveJdbcTemplate(AsyncJdbcTemplate template) {
+		Assert.notNull(template, "'template' must not be null");
+		this.operations = template;
+		this.template = template;
+		this.connection = null;
+	}
+
+	private ReactiveJdbcTemplate(AsyncConnection connection) {
+		this.operations = connection;
+		this.template = null;
+		this.connection = connection;
+	}
+
+	/**
+	 * Run an insert, update or delete.
+	 * @param sql the SQL, with {@code ?} placeholders
+	 * @param args the arguments to bind
+	 * @return a mono of the number of rows affected
+	 */
+	public Mono<Integer> update(String sql, @Nullable Object... args) {
+		Assert.hasText(sql, "'sql' must not be null or empty");
+		return mono(() -> this.operations.update(sql, args));
+	}
+
+	/**
+	 * Stream the rows of a query, fetched as they are requested.
+	 * @param <T> the row type
+	 * @param sql the SQL, with {@code ?} placeholders
+	 * @param rowMapper the mapper of each row
+	 * @param args the arguments to bind
+	 * @return a flux of the mapped rows
+	 * @see AsyncJdbcOperations#stream
+	 */
+	public <T> Flux<T> query(String sql, RowMapper<T> rowMapper, @Nullable Object... args) {
+		Assert.hasText(sql, "'sql' must not be null or empty");
+		Assert.notNull(rowMapper, "'rowMapper' must not be null");
+		return Flux.defer(() -> JdkFlowAdapter.flowPublisherToFlux(this.operations.stream(sql, rowMapper, args)));
+	}
+
+	/**
+	 * Run a query that returns one row of one column.
+	 * @param <T> the value type
+	 * @param sql the SQL, with {@code ?} placeholders
+	 * @param requiredType the type of the value
+	 * @param args the arguments to bind
+	 * @return a mono of the value, empty for SQL {@code NULL}; it signals
+	 * {@link org.springframework.dao.IncorrectResultSizeDataAccessException} unless
+	 * exactly one row comes back
+	 */
+	public <T> Mono<T> queryForObject(String sql, Class<T> requiredType, @Nullable Object... args) {
+		Assert.hasText(sql, "'sql' must not be null or empty");
+		Assert.notNull(requiredType, "'requiredType' must not be null");
+		return mono(() -> this.operations.queryForObject(sql, requiredType, args));
+	}
+
+	/**
+	 * Run a query that returns one row and map it.
+	 * @param <T> the result type
+	 * @param sql the SQL, with {@code ?} placeholders
+	 * @param rowMapper the mapper of the row
+	 * @param args the arguments to bind
+	 * @return a mono of the mapped row; it signals
+	 * {@link org.springframework.dao.IncorrectResultSizeDataAccessException} unless
+	 * exactly one row comes back
+	 */
+	public <T> Mono<T> queryForObject(String sql, RowMapper<T> rowMapper, @Nullable Object... args) {
+		Assert.hasText(sql, "'sql' must not be null or empty");
+		Assert.notNull(rowMapper, "'rowMapper' must not be null");
+		return mono(() -> this.operations.queryForObject(sql, rowMapper, args));
+	}
+
+	/**
+	 * Run a statement without arguments, typically DDL.
+	 * @param sql the SQL
+	 * @return a mono that completes when the statement has run
+	 */
+	public Mono<Void> execute(String sql) {
+		Assert.hasText(sql, "'sql' must not be null or empty");
+		return mono(() -> this.operations.execute(sql));
+	}
+
+	/**
+	 * Run work in a transaction on one connection: commit when the work's publisher
+	 * completes, roll back when it fails or its subscription is cancelled; the connection
+	 * is released either way. Inside a transaction this nests with a savepoint.
+	 * @param <T> the element type
+	 * @param work the work, given a template bound to the transaction
+	 * @return a flux of the work's elements
+	 */
+	public <T> Flux<T> inTransaction(Function<ReactiveJdbcTemplate, ? extends Publisher<T>> work) {
+		Assert.notNull(work, "'work' must not be null");
+		if (this.connection != null) {
+			return transactional(this.connection, this.connection::beginNested, work);
+		}
+		AsyncJdbcTemplate outer = this.template;
+		Assert.state(outer != null, "No template to open a connection with");
+		return Flux.usingWhen(mono(outer::connect), (opened) -> transactional(opened, opened::begin, work),
+				(opened) -> mono(opened::close), (opened, failure) -> mono(opened::close),
+				(opened) -> mono(opened::close));
+	}
+
+	private <T> Flux<T> transactional(AsyncConnection on, Supplier<CompletableFuture<AsyncTransaction>> begin,
+			Function<ReactiveJdbcTemplate, ? extends Publisher<T>> work) {
+		ReactiveJdbcTemplate bound = new ReactiveJdbcTemplate(on);
+		return Flux.usingWhen(mono(begin), (transaction) -> work.apply(bound),
+				(transaction) -> mono(transaction::commit), (transaction, failure) -> rollback(transaction),
+				this::rollback);
+	}
+
+	private Mono<Void> rollback(AsyncTransaction transaction) {
+		return Mono.defer(() -> transaction.isActive() ? mono(transaction::rollback) : Mono.empty());
+	}
+
+	/**
+	 * Return the asynchronous operations this template runs.
+	 * @return the operations
+	 */
+	public AsyncJdbcOperations getOperations() {
+		return this.operations;
+	}
+
+	private static <T> Mono<T> mono(Supplier<? extends CompletableFuture<? extends T>> future) {
+		// Cancelling the mono cancels the future, which cancels the statement.
+		return Mono.fromFuture(future, false);
+	}
+
+}
