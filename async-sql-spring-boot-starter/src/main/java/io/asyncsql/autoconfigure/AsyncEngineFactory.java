@@ -43,6 +43,8 @@ final class AsyncEngineFactory {
 			.queueCapacity(this.properties.getQueue().getCapacity())
 			.queueTimeout(this.properties.getQueue().getTimeout())
 			.shutdownTimeout(this.properties.getShutdown().getTimeout())
+			.streamIdleTimeout(this.properties.getStream().getIdleTimeout())
+			.streamMaxLifetime(this.properties.getStream().getMaxLifetime())
 			.taskDecorator(taskDecorator);
 		if (executor.getMaxConcurrency() != null) {
 			builder.maxConcurrency(executor.getMaxConcurrency());

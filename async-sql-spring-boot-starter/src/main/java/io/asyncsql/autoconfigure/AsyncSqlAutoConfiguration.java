@@ -19,10 +19,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of an {@link AsyncEngine} on the
  * context's {@link DataSource}, an {@link AsyncJdbcTemplate} and an
- * {@link io.asyncsql.AsyncJdbcClient} on top of it, and the engine's graceful shutdown.
+ * {@link io.asyncsql.AsyncJdbcClient} on top of it, a
+ * {@link io.asyncsql.reactor.ReactiveJdbcTemplate} where Reactor is present, and the
+ * engine's graceful shutdown.
  * <p>
- * Each configuration backs off when the user defines the bean; the Reactor adapter's
- * configuration (conditional on Reactor) belongs in the {@code @Import} list too.
+ * Each configuration backs off when the user defines the bean.
  *
  * @since 0.1.0
  */
@@ -32,7 +33,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ConditionalOnBooleanProperty(name = "async-sql.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(AsyncSqlProperties.class)
 @Import({ AsyncEngineConfiguration.class, AsyncJdbcTemplateConfiguration.class, AsyncJdbcClientConfiguration.class,
-		AsyncEngineLifecycleConfiguration.class })
+		ReactiveJdbcTemplateConfiguration.class, AsyncEngineLifecycleConfiguration.class })
 public final class AsyncSqlAutoConfiguration {
 
 }

@@ -12,13 +12,18 @@ import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncJdbcClient;
 import io.asyncsql.AsyncJdbcOperations;
 import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.StreamTimeoutException;
 import io.asyncsql.ThreadMode;
+import io.asyncsql.reactor.ReactiveJdbcTemplate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 import org.slf4j.MDC;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -73,6 +78,48 @@ class AsyncSqlAutoConfigurationTests {
 			assertThat(context).hasSingleBean(AsyncJdbcClient.class);
 			assertThat(context.getBean(AsyncJdbcClient.class))
 				.isSameAs(context.getBean(UserClientConfiguration.class).client);
+		});
+	}
+
+	@Test
+	void autoConfigurationProvidesAReactiveTemplateWhereReactorIsPresent() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(ReactiveJdbcTemplate.class);
+			StepVerifier
+				.create(context.getBean(ReactiveJdbcTemplate.class)
+					.query("select x from system_range(1, 3)", (rs, row) -> rs.getInt(1)))
+				.expectNext(1, 2, 3)
+				.expectComplete()
+				.verify(Duration.ofSeconds(10));
+		});
+	}
+
+	@Test
+	void autoConfigurationWithoutReactorHasNoReactiveTemplate() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(Flux.class)).run((context) -> {
+			assertThat(context).hasSingleBean(AsyncJdbcTemplate.class);
+			assertThat(context).doesNotHaveBean(ReactiveJdbcTemplate.class);
+		});
+	}
+
+	@Test
+	void autoConfigurationWhenUserDefinesReactiveTemplateBacksOff() {
+		this.contextRunner.withUserConfiguration(UserReactiveConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(ReactiveJdbcTemplate.class);
+			assertThat(context).hasBean("userReactiveJdbcTemplate");
+		});
+	}
+
+	@Test
+	void streamIdleTimeoutPropertyCancelsAnIdleStream() {
+		this.contextRunner.withPropertyValues("async-sql.stream.idle-timeout=200ms").run((context) -> {
+			Flux<Integer> rows = context.getBean(ReactiveJdbcTemplate.class)
+				.query("select x from system_range(1, 10)", (rs, row) -> rs.getInt(1));
+			StepVerifier.create(rows, 1)
+				.expectNext(1)
+				.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(StreamTimeoutException.class)
+					.hasMessageContaining("async-sql.stream.idle-timeout"))
+				.verify(Duration.ofSeconds(10));
 		});
 	}
 
@@ -369,6 +416,16 @@ class AsyncSqlAutoConfigurationTests {
 		AsyncJdbcClient userClient(AsyncEngine engine) {
 			this.client = AsyncJdbcClient.create(engine);
 			return this.client;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserReactiveConfiguration {
+
+		@Bean
+		ReactiveJdbcTemplate userReactiveJdbcTemplate(AsyncJdbcTemplate template) {
+			return new ReactiveJdbcTemplate(template);
 		}
 
 	}

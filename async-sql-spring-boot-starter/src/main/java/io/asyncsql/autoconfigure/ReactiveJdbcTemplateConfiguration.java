@@ -1,0 +1,27 @@
+package io.asyncsql.autoconfigure;
+
+import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.reactor.ReactiveJdbcTemplate;
+import reactor.core.publisher.Flux;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Configuration of the {@link ReactiveJdbcTemplate} bean, where Reactor is present.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnClass(Flux.class)
+@ConditionalOnSingleCandidate(AsyncJdbcTemplate.class)
+class ReactiveJdbcTemplateConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	ReactiveJdbcTemplate reactiveJdbcTemplate(AsyncJdbcTemplate asyncJdbcTemplate) {
+		return new ReactiveJdbcTemplate(asyncJdbcTemplate);
+	}
+
+}
