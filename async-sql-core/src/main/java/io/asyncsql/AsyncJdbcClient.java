@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -218,9 +219,6 @@ public interface AsyncJdbcClient {
 	 * database's failure, with what the row mapper threw, or as
 	 * {@link AsyncEngine#execute(org.springframework.jdbc.core.ConnectionCallback)}'s
 	 * does when the engine refuses the work.
-	 * <p>
-	 * A backpressured {@code stream()} (a {@link java.util.concurrent.Flow.Publisher}) is
-	 * to join these terminals with the streaming support of {@link AsyncJdbcOperations}.
 	 *
 	 * @param <T> the row type
 	 */
@@ -249,6 +247,14 @@ public interface AsyncJdbcClient {
 		 * {@code null}
 		 */
 		CompletableFuture<Optional<T>> optional();
+
+		/**
+		 * Stream the rows with backpressure, fetched as the subscriber demands them; the
+		 * publisher behaves as {@link AsyncJdbcOperations#stream}'s (errors arrive as
+		 * {@code onError}).
+		 * @return a cold publisher of the mapped rows
+		 */
+		Flow.Publisher<T> stream();
 
 	}
 

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -222,6 +223,13 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 			return run((statement) -> statement.update(generatedKeyHolder, names));
 		}
 
+		<T> Flow.Publisher<T> stream(RowMapper<T> rowMapper) {
+			ParsedSql parsedSql = DefaultAsyncJdbcClient.this.shared.namedTemplate.parse(this.sql);
+			StatementParameters.Bound bound = this.parameters.bind(this.sql, parsedSql);
+			return DefaultAsyncJdbcClient.this.operations.stream(bound.positionalSql(this.sql, parsedSql), rowMapper,
+					bound.positionalArgs(parsedSql));
+		}
+
 		/**
 		 * Freeze and check the parameters here, then run the statement on an engine
 		 * thread.
@@ -243,6 +251,11 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 		DefaultMappedQuerySpec(DefaultStatementSpec statement, RowMapper<T> rowMapper) {
 			this.statement = statement;
 			this.rowMapper = rowMapper;
+		}
+
+		@Override
+		public Flow.Publisher<T> stream() {
+			return this.statement.stream(this.rowMapper);
 		}
 
 		@Override

@@ -144,6 +144,42 @@ final class StatementParameters {
 			this.named = named;
 		}
 
+		/**
+		 * Return the SQL with named parameters replaced by {@code ?} placeholders.
+		 */
+		String positionalSql(String sql, ParsedSql parsedSql) {
+			return (this.named != null) ? NamedParameterUtils.substituteNamedParameters(parsedSql, this.named) : sql;
+		}
+
+		/**
+		 * Return the values in the order of {@link #positionalSql}'s placeholders.
+		 */
+		@Nullable Object[] positionalArgs(ParsedSql parsedSql) {
+			if (this.named == null) {
+				return (this.indexed != null) ? this.indexed : new Object[0];
+			}
+			// substituteNamedParameters wrote one '?' per element of an Iterable value
+			// (and per member of an Object[] element, for tuples): bind them the same
+			// way.
+			List<@Nullable Object> flat = new ArrayList<>();
+			for (Object value : NamedParameterUtils.buildValueArray(parsedSql, this.named, null)) {
+				if (value instanceof Iterable<?> elements) {
+					for (Object element : elements) {
+						if (element instanceof Object[] tuple) {
+							flat.addAll(Arrays.asList(tuple));
+						}
+						else {
+							flat.add(element);
+						}
+					}
+				}
+				else {
+					flat.add(value);
+				}
+			}
+			return flat.toArray();
+		}
+
 		JdbcClient.StatementSpec applyTo(JdbcClient.StatementSpec spec) {
 			if (this.named != null) {
 				return spec.paramSource(this.named);

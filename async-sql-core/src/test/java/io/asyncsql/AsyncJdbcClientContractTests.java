@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.opentest4j.TestAbortedException;
+import reactor.adapter.JdkFlowAdapter;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.dao.IncorrectResultSizeDataAccessException;
@@ -104,6 +107,35 @@ abstract class AsyncJdbcClientContractTests {
 			.query(User.class)
 			.single();
 		assertThat(user).succeedsWithin(WAIT).isEqualTo(new User(1, "ada"));
+	}
+
+	@Test
+	void streamEmitsMappedRowsWithNamedParametersAndListExpansion() {
+		Flux<User> users = JdkFlowAdapter.flowPublisherToFlux(
+				this.client.sql("select id, name from " + USERS + " where name in (:names) and id > :min order by id")
+					.param("names", List.of("ada", "grace", "nobody"))
+					.param("min", 0)
+					.query(User.class)
+					.stream());
+		StepVerifier.create(users, 1)
+			.expectNext(new User(1, "ada"))
+			.thenRequest(1)
+			.expectNext(new User(3, "grace"))
+			.thenRequest(1)
+			.expectComplete()
+			.verify(WAIT);
+	}
+
+	@Test
+	void streamWithPositionalParametersAndCheckedArguments() {
+		Flux<String> names = JdkFlowAdapter
+			.flowPublisherToFlux(this.client.sql("select name from " + USERS + " where id >= ? order by id")
+				.param(2)
+				.query(String.class)
+				.stream());
+		StepVerifier.create(names).expectNext("alan", "grace").expectComplete().verify(WAIT);
+		assertThatExceptionOfType(InvalidDataAccessApiUsageException.class).isThrownBy(
+				() -> this.client.sql("select name from " + USERS + " where id = :id").query(String.class).stream());
 	}
 
 	@Test
