@@ -1,0 +1,152 @@
+package io.asyncsql.sample;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import io.asyncsql.AsyncJdbcClient;
+import io.asyncsql.AsyncJdbcOperations;
+import io.asyncsql.AsyncJdbcTemplate;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The {@code users} and {@code user_audit} tables, through the auto-configured
+ * {@link AsyncJdbcClient} and {@link AsyncJdbcTemplate}.
+ * <p>
+ * Every method is cold, as a reactive repository should be: nothing reaches the engine
+ * before the result is subscribed to ({@code Mono.fromFuture(Supplier)}), and cancelling
+ * the subscription cancels the future, which removes a queued statement or cancels a
+ * running one. Failures arrive as Spring's
+ * {@link org.springframework.dao.DataAccessException}s, such as
+ * {@link org.springframework.dao.DuplicateKeyException} for a name that is taken.
+ *
+ * @since 0.1.0
+ */
+@Repository
+public class UserRepository {
+
+	private static final RowMapper<String> NAME = (rs, rowNum) -> rs.getString("name");
+
+	private final AsyncJdbcClient client;
+
+	private final AsyncJdbcTemplate template;
+
+	/**
+	 * Create a repository.
+	 * @param client the client for single statements
+	 * @param template the template for transactions
+	 */
+	public UserRepository(AsyncJdbcClient client, AsyncJdbcTemplate template) {
+		this.client = client;
+		this.template = template;
+	}
+
+	/**
+	 * Find every user, in id order.
+	 * @return the users
+	 */
+	public Flux<User> findAll() {
+		// STREAMING: this is the one place to switch to a backpressured stream once
+		// ReactiveJdbcTemplate lands in core:
+		// return this.reactiveTemplate.query("select id, name from users order by id",
+		// (rs, rowNum) -> new User(rs.getLong("id"), rs.getString("name")));
+		// Until then the whole list is read, then emitted row by row.
+		return Mono.fromFuture(() -> this.client.sql("select id, name from users order by id").query(User.class).list())
+			.flatMapIterable(Function.identity());
+	}
+
+	/**
+	 * Find a user by id.
+	 * @param id the user's id
+	 * @return the user, or empty when there is none with that id
+	 */
+	public Mono<User> findById(long id) {
+		return Mono
+			.fromFuture(() -> this.client.sql("select id, name from users where id = :id")
+				.param("id", id)
+				.query(User.class)
+				.optional())
+			.flatMap(Mono::justOrEmpty);
+	}
+
+	/**
+	 * Insert a user.
+	 * @param name the user's name
+	 * @return the user, with its generated id
+	 */
+	public Mono<User> create(String name) {
+		return Mono.fromFuture(() -> {
+			KeyHolder keyHolder = new GeneratedKeyHolder();
+			return this.client.sql("insert into users (name) values (:name)")
+				.param("name", name)
+				.update(keyHolder, "id")
+				.thenApply((rows) -> new User(generatedId(keyHolder), name));
+		});
+	}
+
+	/**
+	 * Delete a user and, by cascade, its audit rows.
+	 * @param id the user's id
+	 * @return whether there was such a user
+	 */
+	public Mono<Boolean> deleteById(long id) {
+		return Mono.fromFuture(() -> this.client.sql("delete from users where id = :id").param("id", id).update())
+			.map((rows) -> rows > 0);
+	}
+
+	/**
+	 * Rename a user and record the change in {@code user_audit}, in one transaction: both
+	 * happen or neither does.
+	 * @param id the user's id
+	 * @param newName the new name
+	 * @return the renamed user, or empty when there is none with that id
+	 */
+	public Mono<User> rename(long id, String newName) {
+		return Mono.fromFuture(() -> this.template.inTransaction((tx) -> rename(tx, id, newName)))
+			.flatMap(Mono::justOrEmpty);
+	}
+
+	private static CompletableFuture<Optional<User>> rename(AsyncJdbcOperations tx, long id, String newName) {
+		return tx.query("select name from users where id = ? for update", NAME, id).thenCompose((names) -> {
+			if (names.isEmpty()) {
+				return CompletableFuture.completedFuture(Optional.empty());
+			}
+			// The audit row goes in first: when the rename then fails (the name is
+			// taken), the rollback has to take the audit row with it.
+			return tx
+				.update("insert into user_audit (user_id, old_name, new_name) values (?, ?, ?)", id, names.get(0),
+						newName)
+				.thenCompose((audited) -> tx.update("update users set name = ? where id = ?", newName, id))
+				.thenApply((renamed) -> Optional.of(new User(id, newName)));
+		});
+	}
+
+	/**
+	 * Find the renames of a user, oldest first.
+	 * @param id the user's id
+	 * @return the renames, empty when there are none or no such user
+	 */
+	public Mono<List<NameChange>> findRenames(long id) {
+		return Mono.fromFuture(() -> this.client
+			.sql("select old_name, new_name, changed_at from user_audit where user_id = :id order by id")
+			.param("id", id)
+			.query(NameChange.class)
+			.list());
+	}
+
+	private static long generatedId(KeyHolder keyHolder) {
+		Number key = keyHolder.getKey();
+		if (key == null) {
+			throw new IllegalStateException("The database returned no generated id");
+		}
+		return key.longValue();
+	}
+
+}
