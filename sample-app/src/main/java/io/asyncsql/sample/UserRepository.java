@@ -3,11 +3,11 @@ package io.asyncsql.sample;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 import io.asyncsql.AsyncJdbcClient;
 import io.asyncsql.AsyncJdbcOperations;
 import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.reactor.ReactiveJdbcTemplate;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -18,7 +18,7 @@ import org.springframework.stereotype.Repository;
 
 /**
  * The {@code users} and {@code user_audit} tables, through the auto-configured
- * {@link AsyncJdbcClient} and {@link AsyncJdbcTemplate}.
+ * {@link AsyncJdbcClient}, {@link AsyncJdbcTemplate} and {@link ReactiveJdbcTemplate}.
  * <p>
  * Every method is cold, as a reactive repository should be: nothing reaches the engine
  * before the result is subscribed to ({@code Mono.fromFuture(Supplier)}), and cancelling
@@ -38,28 +38,28 @@ public class UserRepository {
 
 	private final AsyncJdbcTemplate template;
 
+	private final ReactiveJdbcTemplate reactive;
+
 	/**
 	 * Create a repository.
 	 * @param client the client for single statements
 	 * @param template the template for transactions
+	 * @param reactive the Reactor template for streamed queries
 	 */
-	public UserRepository(AsyncJdbcClient client, AsyncJdbcTemplate template) {
+	public UserRepository(AsyncJdbcClient client, AsyncJdbcTemplate template, ReactiveJdbcTemplate reactive) {
 		this.client = client;
 		this.template = template;
+		this.reactive = reactive;
 	}
 
 	/**
-	 * Find every user, in id order.
+	 * Stream every user, in id order, as the subscriber demands them: rows are fetched
+	 * from the database as requested, never all held at once.
 	 * @return the users
 	 */
 	public Flux<User> findAll() {
-		// STREAMING: this is the one place to switch to a backpressured stream once
-		// ReactiveJdbcTemplate lands in core:
-		// return this.reactiveTemplate.query("select id, name from users order by id",
-		// (rs, rowNum) -> new User(rs.getLong("id"), rs.getString("name")));
-		// Until then the whole list is read, then emitted row by row.
-		return Mono.fromFuture(() -> this.client.sql("select id, name from users order by id").query(User.class).list())
-			.flatMapIterable(Function.identity());
+		return this.reactive.query("select id, name from users order by id",
+				(rs, rowNum) -> new User(rs.getLong("id"), rs.getString("name")));
 	}
 
 	/**
