@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.adapter.JdkFlowAdapter;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
 
@@ -361,6 +364,68 @@ abstract class DatabaseContractTests {
 
 	private void insert(String name, int age) {
 		await(this.template.update("insert into " + this.table + " (name, age) values (?, ?)", name, age));
+	}
+
+	@Test
+	void streamEmitsEveryRowWithBackpressureAndReleasesTheConnection() {
+		insertPeople(500);
+		Flux<Person> people = JdkFlowAdapter.flowPublisherToFlux(this.template
+			.stream("select id, name, age from " + this.table + " where age >= ? order by age", PERSON, 0));
+		StepVerifier.create(people.limitRate(7).map(Person::age), 0)
+			.thenRequest(1)
+			.expectNext(0)
+			.thenRequest(Long.MAX_VALUE)
+			.expectNextSequence(java.util.stream.IntStream.range(1, 500).boxed().toList())
+			.expectComplete()
+			.verify(WAIT);
+		assertThat(this.dataSource.getHikariPoolMXBean().getActiveConnections()).isZero();
+	}
+
+	@Test
+	void streamCancelledMidwayReleasesTheConnection() {
+		insertPeople(500);
+		Flux<Person> people = JdkFlowAdapter
+			.flowPublisherToFlux(this.template.stream("select id, name, age from " + this.table, PERSON));
+		StepVerifier.create(people.take(3)).expectNextCount(3).expectComplete().verify(WAIT);
+		org.awaitility.Awaitility.await()
+			.atMost(WAIT)
+			.until(() -> this.dataSource.getHikariPoolMXBean().getActiveConnections() == 0
+					&& this.engine.stats().active() == 0);
+		assertThat(names()).hasSize(500);
+	}
+
+	@Test
+	void streamOfBadSqlSignalsBadSqlGrammarException() {
+		StepVerifier
+			.create(JdkFlowAdapter
+				.flowPublisherToFlux(this.template.stream("select nope from " + this.table + "_missing", PERSON)))
+			.expectError(BadSqlGrammarException.class)
+			.verify(WAIT);
+	}
+
+	@Test
+	void streamInsideATransactionSeesItsOwnRows() {
+		AsyncConnection connection = await(this.template.connect());
+		try {
+			AsyncTransaction transaction = await(connection.begin());
+			await(connection.update("insert into " + this.table + " (name, age) values (?, ?)", "ada", 36));
+			Flux<String> names = JdkFlowAdapter
+				.flowPublisherToFlux(connection.stream("select name from " + this.table, (rs, row) -> rs.getString(1)));
+			StepVerifier.create(names).expectNext("ada").expectComplete().verify(WAIT);
+			await(transaction.rollback());
+		}
+		finally {
+			await(connection.close());
+		}
+		assertThat(names()).isEmpty();
+	}
+
+	private void insertPeople(int count) {
+		List<Object[]> rows = new java.util.ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			rows.add(new Object[] { "person " + i, i });
+		}
+		await(this.template.batchUpdate("insert into " + this.table + " (name, age) values (?, ?)", rows));
 	}
 
 	private List<String> names() {

@@ -17,10 +17,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+
+import io.asyncsql.reactor.ReactiveJdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -141,6 +144,32 @@ abstract class StatementCancellationTests {
 		assertThat(sleeping).failsWithin(WAIT)
 			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(StatementTimeoutException.class);
+		awaitNothingRunningAndPoolIdle();
+	}
+
+	@Test
+	void disposedReactorSubscriptionStopsTheStatementAtTheServer() {
+		ReactiveJdbcTemplate reactive = new ReactiveJdbcTemplate(this.template);
+		Disposable sleeping = reactive
+			.queryForObject(this.database.sleepSql(60, this.marker), (rs, row) -> rs.getString(2))
+			.subscribe();
+		await().atMost(WAIT).until(this::running, (count) -> count == 1);
+
+		sleeping.dispose();
+
+		awaitNothingRunningAndPoolIdle();
+		assertThat(this.engine.stats().cancelled()).isEqualTo(1);
+	}
+
+	@Test
+	void disposedStreamStopsItsQueryAtTheServer() {
+		ReactiveJdbcTemplate reactive = new ReactiveJdbcTemplate(this.template);
+		Disposable streaming = reactive.query(this.database.sleepSql(60, this.marker), (rs, row) -> rs.getString(2))
+			.subscribe();
+		await().atMost(WAIT).until(this::running, (count) -> count == 1);
+
+		streaming.dispose();
+
 		awaitNothingRunningAndPoolIdle();
 	}
 
