@@ -6,16 +6,8 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import javax.sql.DataSource;
@@ -26,14 +18,11 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
-import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.ConnectionHolder;
 import org.springframework.jdbc.support.JdbcUtils;
-import org.springframework.transaction.TransactionTimedOutException;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.Assert;
 
@@ -83,15 +72,11 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private final Admission admission;
 
-	private final Executor executor;
-
-	private final @Nullable ExecutorService platformThreads;
-
-	private final ScheduledThreadPoolExecutor timer;
-
-	private final ThreadPoolExecutor cancellations;
+	private final EngineThreads threads;
 
 	private final JdbcTemplate jdbcTemplate;
+
+	final EngineFailures failures;
 
 	private final Set<EngineTask<?>> running = ConcurrentHashMap.newKeySet();
 
@@ -116,38 +101,9 @@ public final class AsyncEngine implements AutoCloseable {
 		this.taskDecorator = builder.taskDecorator;
 		this.listener = builder.listener;
 		this.admission = new Admission(maxConcurrency, builder.queueCapacity);
-		String prefix = "async-sql-" + this.name + "-";
-		if (threadMode == ThreadMode.VIRTUAL) {
-			ThreadFactory factory = VirtualThreads.factory(prefix);
-			this.platformThreads = null;
-			this.executor = (task) -> factory.newThread(task).start();
-		}
-		else {
-			ThreadFactory factory = daemonThreads(prefix);
-			ThreadPoolExecutor pool = new ThreadPoolExecutor(maxConcurrency, maxConcurrency, 60, TimeUnit.SECONDS,
-					new LinkedBlockingQueue<>(), factory);
-			pool.allowCoreThreadTimeOut(true);
-			this.platformThreads = pool;
-			this.executor = pool;
-		}
-		this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads(prefix + "timer-"));
-		this.timer.setRemoveOnCancelPolicy(true);
-		// Statement.cancel() can block for long (pgjdbc sends it over a new connection
-		// and
-		// waits up to cancelSignalTimeout): never on the timer, or deadlines stall too.
-		this.cancellations = new ThreadPoolExecutor(maxConcurrency, maxConcurrency, 10, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(), daemonThreads(prefix + "cancel-"));
-		this.cancellations.allowCoreThreadTimeOut(true);
+		this.threads = new EngineThreads(this.name, threadMode, maxConcurrency);
 		this.jdbcTemplate = new JdbcTemplate(this.dataSource);
-	}
-
-	private static ThreadFactory daemonThreads(String prefix) {
-		AtomicInteger count = new AtomicInteger();
-		return (runnable) -> {
-			Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		};
+		this.failures = new EngineFailures(this.name, builder.queueTimeout, this.jdbcTemplate, this::stats);
 	}
 
 	/**
@@ -249,7 +205,7 @@ public final class AsyncEngine implements AutoCloseable {
 			logger.warn("async-sql engine '" + this.name + "' did not drain within " + this.shutdownTimeout
 					+ " (active=" + stats.active() + ", queued=" + stats.queued()
 					+ "); cancelling what is left. Raise async-sql.shutdown.timeout to wait longer");
-			EngineClosedException reason = closedException("shut down before the operation started");
+			EngineClosedException reason = this.failures.closed("shut down before the operation started");
 			for (EngineTask<?> task : this.admission.drainQueue()) {
 				task.abandon(reason);
 			}
@@ -263,11 +219,7 @@ public final class AsyncEngine implements AutoCloseable {
 				logger.warn("async-sql engine '" + this.name + "' still has work on the database after cancelling it");
 			}
 		}
-		if (this.platformThreads != null) {
-			this.platformThreads.shutdown();
-		}
-		this.timer.shutdownNow();
-		this.cancellations.shutdown();
+		this.threads.shutdown();
 	}
 
 	private boolean awaitIdle(long nanos) {
@@ -295,18 +247,8 @@ public final class AsyncEngine implements AutoCloseable {
 		return this.streamMaxLifetime;
 	}
 
-	/**
-	 * Run a cancellation off the caller's and the timer's thread: a
-	 * {@code Statement.cancel()} does network I/O (pgjdbc opens a connection) and can
-	 * hang on a stalled network.
-	 */
-	void runAsync(Runnable action) {
-		try {
-			this.cancellations.execute(action);
-		}
-		catch (RejectedExecutionException ex) {
-			action.run();
-		}
+	void runAsync(Runnable cancellation) {
+		this.threads.cancelAsync(cancellation);
 	}
 
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
@@ -329,8 +271,8 @@ public final class AsyncEngine implements AutoCloseable {
 				long delay = this.queueTimeout.toNanos();
 				task.scheduleQueueTimeout(deadline.isSet() ? Math.min(delay, deadline.remainingNanos()) : delay);
 			}
-			case FULL -> reject(task, saturatedException());
-			case CLOSED -> reject(task, closedException("is closed and accepts no new work"));
+			case FULL -> reject(task, this.failures.saturated());
+			case CLOSED -> reject(task, this.failures.closed("is closed and accepts no new work"));
 		}
 		return task.future;
 	}
@@ -377,14 +319,7 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	void dispatch(Runnable work) {
-		try {
-			this.executor.execute(work);
-		}
-		catch (RejectedExecutionException ex) {
-			// Only once close() has stopped the threads, when all that is left is
-			// aborted work and connections to give back: finish it here.
-			work.run();
-		}
+		this.threads.dispatch(work);
 	}
 
 	@Nullable EngineTask<?> releasePermit() {
@@ -404,12 +339,7 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	@Nullable ScheduledFuture<?> schedule(Runnable action, long delayNanos) {
-		try {
-			return this.timer.schedule(action, delayNanos, TimeUnit.NANOSECONDS);
-		}
-		catch (RejectedExecutionException ex) {
-			return null;
-		}
+		return this.threads.schedule(action, delayNanos);
 	}
 
 	void cancelStatementsAsync(EngineTask<?> task) {
@@ -481,52 +411,6 @@ public final class AsyncEngine implements AutoCloseable {
 			throw new CannotGetJdbcConnectionException(
 					"async-sql engine '" + this.name + "' failed to obtain a JDBC connection", ex);
 		}
-	}
-
-	Throwable translate(Throwable failure, @Nullable EngineTask<?> task) {
-		Throwable result = failure;
-		if (failure instanceof SQLException ex) {
-			DataAccessException translated = this.jdbcTemplate.getExceptionTranslator()
-				.translate("async-sql", null, ex);
-			result = (translated != null) ? translated : new UncategorizedSQLException("async-sql", null, ex);
-		}
-		boolean timedOut = (result instanceof QueryTimeoutException && !(result instanceof StatementTimeoutException))
-				|| result instanceof TransactionTimedOutException;
-		if (timedOut) {
-			String limit = (task != null && task.deadline.isSet()) ? task.deadline.describe()
-					: "its query timeout (async-sql.query-timeout, the JdbcTemplate's queryTimeout)";
-			return new StatementTimeoutException(
-					"async-sql engine '" + this.name + "': statement exceeded " + limit + " and was cancelled", result);
-		}
-		return result;
-	}
-
-	QueueTimeoutException queueTimeout(EngineTask<?> task) {
-		long waitedMillis = TimeUnit.NANOSECONDS.toMillis(task.waitedNanos());
-		String what = task.inLane ? "its connection" : "a permit";
-		String limit = (task.deadline.isSet() && task.deadline.remainingNanos() <= 0) ? task.deadline.describe()
-				: "async-sql.queue.timeout (" + this.queueTimeout + ")";
-		EngineStats stats = stats();
-		return new QueueTimeoutException("async-sql engine '" + this.name + "': operation waited " + waitedMillis
-				+ " ms for " + what + " and reached " + limit + " before it could start (active=" + stats.active()
-				+ ", queued=" + stats.queued() + ", maxConcurrency=" + stats.maxConcurrency()
-				+ "); raise the timeout or async-sql.executor.max-concurrency, or lower the load");
-	}
-
-	StatementTimeoutException deadlineExceeded(EngineTask<?> task) {
-		return new StatementTimeoutException("async-sql engine '" + this.name + "': operation exceeded "
-				+ task.deadline.describe() + " while running; its statement was cancelled", null);
-	}
-
-	private EngineSaturatedException saturatedException() {
-		EngineStats stats = stats();
-		return new EngineSaturatedException("async-sql engine '" + this.name + "' is saturated (active="
-				+ stats.active() + ", queued=" + stats.queued() + ", capacity=" + stats.queueCapacity()
-				+ "); raise async-sql.queue.capacity or async-sql.executor.max-concurrency, or lower the load");
-	}
-
-	EngineClosedException closedException(String what) {
-		return new EngineClosedException("async-sql engine '" + this.name + "' " + what);
 	}
 
 	/**

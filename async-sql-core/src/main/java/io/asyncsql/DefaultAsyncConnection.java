@@ -365,7 +365,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			}
 		}
 		catch (SQLException ex) {
-			failure = this.engine.translate(ex, this.closeTask);
+			failure = this.engine.failures.translate(ex, this.closeTask);
 		}
 		finally {
 			JdbcUtils.closeConnection(this.connection);

@@ -109,7 +109,7 @@ final class EngineTask<T> implements Runnable {
 		if ((int) STATE.getVolatile(this) == RUNNING) {
 			cancelTimer();
 			if (this.deadline.isSet() && this.deadline.remainingNanos() <= 0) {
-				failure = this.engine.queueTimeout(this);
+				failure = this.engine.failures.queueTimeout(this);
 			}
 			else {
 				this.engine.taskStarted(this);
@@ -139,7 +139,8 @@ final class EngineTask<T> implements Runnable {
 	private void complete(@Nullable T value, @Nullable Throwable failure, boolean succeeded) {
 		boolean completed = false;
 		if (STATE.compareAndSet(this, RUNNING, DONE)) {
-			completed = (failure != null) ? this.future.completeExceptionally(this.engine.translate(failure, this))
+			completed = (failure != null)
+					? this.future.completeExceptionally(this.engine.failures.translate(failure, this))
 					: this.future.complete(value);
 		}
 		if (succeeded && !completed && value instanceof DefaultAsyncConnection lane) {
@@ -172,14 +173,14 @@ final class EngineTask<T> implements Runnable {
 			if (!this.inLane) {
 				this.engine.dequeue(this);
 			}
-			this.future.completeExceptionally(this.engine.queueTimeout(this));
+			this.future.completeExceptionally(this.engine.failures.queueTimeout(this));
 		}
 	}
 
 	private void deadlineExpired() {
 		if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
 			// Fail in time even when the cancel itself hangs (a stalled network).
-			this.future.completeExceptionally(this.engine.deadlineExceeded(this));
+			this.future.completeExceptionally(this.engine.failures.deadlineExceeded(this));
 			this.engine.cancelStatementsAsync(this);
 		}
 	}

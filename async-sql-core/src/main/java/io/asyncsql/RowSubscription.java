@@ -176,7 +176,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 			startIdleTimer();
 		}
 		catch (Throwable ex) {
-			terminate(this.publisher.engine.translate(ex, null), true);
+			terminate(this.publisher.engine.failures.translate(ex, null), true);
 		}
 		finally {
 			this.stepRunning = false;

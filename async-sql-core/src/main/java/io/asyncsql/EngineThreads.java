@@ -1,0 +1,114 @@
+package io.asyncsql;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The threads of an {@link AsyncEngine}: workers that run JDBC work
+ * ({@code async-sql-<name>-<n>}), one timer for deadlines and timeouts, and a small pool
+ * for {@code Statement.cancel()} calls.
+ * <p>
+ * Workers are a fixed pool of {@code maxConcurrency} platform threads, or one virtual
+ * thread per dispatch; either way the permits bound how many run JDBC at once.
+ * Cancellations get threads of their own because a cancel can block for long (pgjdbc
+ * sends it over a new connection and waits up to its {@code cancelSignalTimeout}): on the
+ * timer it would hold up every other deadline.
+ */
+final class EngineThreads {
+
+	private final Executor workers;
+
+	private final @Nullable ThreadPoolExecutor platformWorkers;
+
+	private final ScheduledThreadPoolExecutor timer;
+
+	private final ThreadPoolExecutor cancellations;
+
+	EngineThreads(String engineName, ThreadMode mode, int maxConcurrency) {
+		String prefix = "async-sql-" + engineName + "-";
+		if (mode == ThreadMode.VIRTUAL) {
+			ThreadFactory factory = VirtualThreads.factory(prefix);
+			this.platformWorkers = null;
+			this.workers = (work) -> factory.newThread(work).start();
+		}
+		else {
+			this.platformWorkers = pool(maxConcurrency, 60, daemonThreads(prefix));
+			this.workers = this.platformWorkers;
+		}
+		this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads(prefix + "timer-"));
+		this.timer.setRemoveOnCancelPolicy(true);
+		this.cancellations = pool(maxConcurrency, 10, daemonThreads(prefix + "cancel-"));
+	}
+
+	private static ThreadPoolExecutor pool(int size, int keepAliveSeconds, ThreadFactory threads) {
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, keepAliveSeconds, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), threads);
+		pool.allowCoreThreadTimeOut(true);
+		return pool;
+	}
+
+	private static ThreadFactory daemonThreads(String prefix) {
+		AtomicInteger count = new AtomicInteger();
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	/**
+	 * Run work on a worker thread, or here once the workers have stopped, when all that
+	 * is left is aborted work and connections to give back.
+	 */
+	void dispatch(Runnable work) {
+		try {
+			this.workers.execute(work);
+		}
+		catch (RejectedExecutionException ex) {
+			work.run();
+		}
+	}
+
+	/**
+	 * Run an action on the timer after a delay.
+	 * @return the scheduled action, or {@code null} once the timer has stopped
+	 */
+	@Nullable ScheduledFuture<?> schedule(Runnable action, long delayNanos) {
+		try {
+			return this.timer.schedule(action, delayNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Run a cancellation off the caller's and the timer's thread.
+	 */
+	void cancelAsync(Runnable cancellation) {
+		try {
+			this.cancellations.execute(cancellation);
+		}
+		catch (RejectedExecutionException ex) {
+			cancellation.run();
+		}
+	}
+
+	void shutdown() {
+		if (this.platformWorkers != null) {
+			this.platformWorkers.shutdown();
+		}
+		this.timer.shutdownNow();
+		this.cancellations.shutdown();
+	}
+
+}
