@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -247,8 +248,8 @@ public final class AsyncEngine implements AutoCloseable {
 		return this.streamMaxLifetime;
 	}
 
-	void runAsync(Runnable cancellation) {
-		this.threads.cancelAsync(cancellation);
+	void cancelUntilStopped(Runnable cancellation, BooleanSupplier running) {
+		this.threads.cancelUntilStopped(cancellation, running);
 	}
 
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
@@ -343,7 +344,7 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	void cancelStatementsAsync(EngineTask<?> task) {
-		runAsync(task::cancelStatements);
+		this.threads.cancelUntilStopped(task::cancelStatements, task::isAttached);
 	}
 
 	void taskStarted(EngineTask<?> task) {

@@ -212,6 +212,13 @@ final class EngineTask<T> implements Runnable {
 		}
 	}
 
+	/**
+	 * Return whether the work still holds its connection (and so its statements).
+	 */
+	boolean isAttached() {
+		return this.connection != null;
+	}
+
 	void cancelStatements() {
 		TrackedConnection tracked = this.connection;
 		if (tracked != null) {

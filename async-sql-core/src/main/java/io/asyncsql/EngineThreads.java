@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,10 @@ import org.jspecify.annotations.Nullable;
  * timer it would hold up every other deadline.
  */
 final class EngineThreads {
+
+	private static final long FIRST_RETRY_MILLIS = 50;
+
+	private static final long LAST_RETRY_MILLIS = 1000;
 
 	private final Executor workers;
 
@@ -101,6 +106,28 @@ final class EngineThreads {
 		catch (RejectedExecutionException ex) {
 			cancellation.run();
 		}
+	}
+
+	/**
+	 * Cancel until the work stops: a driver ignores a cancel that arrives before its
+	 * statement starts executing (pgjdbc sends one only for a running statement), so
+	 * while the work still runs, cancel again, backing off up to a second apart.
+	 * @param cancellation the cancel to issue, off the caller's thread
+	 * @param running whether the work still holds its statements
+	 */
+	void cancelUntilStopped(Runnable cancellation, BooleanSupplier running) {
+		cancelAgain(cancellation, running, FIRST_RETRY_MILLIS);
+	}
+
+	private void cancelAgain(Runnable cancellation, BooleanSupplier running, long retryMillis) {
+		cancelAsync(() -> {
+			if (!running.getAsBoolean()) {
+				return;
+			}
+			cancellation.run();
+			long nextMillis = Math.min(retryMillis * 2, LAST_RETRY_MILLIS);
+			schedule(() -> cancelAgain(cancellation, running, nextMillis), TimeUnit.MILLISECONDS.toNanos(retryMillis));
+		});
 	}
 
 	void shutdown() {

@@ -247,7 +247,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 			// cancel.
 			PreparedStatement running = this.statement;
 			if (running != null) {
-				this.publisher.engine.runAsync(() -> cancelQuietly(running));
+				this.publisher.engine.cancelUntilStopped(() -> cancelQuietly(running), () -> this.stepRunning);
 			}
 		}
 		cleanUp(completed).whenComplete((released, releaseFailure) -> {
