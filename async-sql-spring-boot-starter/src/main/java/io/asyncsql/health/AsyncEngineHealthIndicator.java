@@ -1,5 +1,6 @@
 package io.asyncsql.health;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.asyncsql.AsyncEngine;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import io.asyncsql.EngineStats;
 import org.jspecify.annotations.Nullable;
 
@@ -23,7 +26,8 @@ import org.springframework.util.Assert;
 /**
  * {@link HealthIndicator} of an {@link AsyncEngine}: down when the engine is closed or a
  * connection it runs does not validate, with the engine's {@link EngineStats} and the
- * pool's figures as details. Details never carry the JDBC URL or credentials.
+ * pool's figures as details. Details never carry the JDBC URL or credentials, nor the
+ * database's error messages, which may name them.
  * <p>
  * Validation goes through the engine, like any other operation, so it never waits inside
  * the pool; it is bounded by a timeout and cancelled when that runs out.
@@ -31,6 +35,8 @@ import org.springframework.util.Assert;
  * @since 0.1.0
  */
 public class AsyncEngineHealthIndicator extends AbstractHealthIndicator {
+
+	private static final Log logger = LogFactory.getLog(AsyncEngineHealthIndicator.class);
 
 	private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -57,7 +63,6 @@ public class AsyncEngineHealthIndicator extends AbstractHealthIndicator {
 	 */
 	public AsyncEngineHealthIndicator(AsyncEngine engine, @Nullable DataSourcePoolMetadataProvider poolMetadataProvider,
 			Duration timeout) {
-		super("async-sql health check failed");
 		Assert.notNull(engine, "'engine' must not be null");
 		Assert.notNull(timeout, "'timeout' must not be null");
 		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, () -> "'timeout' must be positive, but was " + timeout);
@@ -67,7 +72,7 @@ public class AsyncEngineHealthIndicator extends AbstractHealthIndicator {
 	}
 
 	@Override
-	protected void doHealthCheck(Health.Builder builder) throws Exception {
+	protected void doHealthCheck(Health.Builder builder) {
 		builder.withDetail("name", this.engine.getName()).withDetail("threadMode", this.engine.getThreadMode());
 		try {
 			if (this.engine.isClosed()) {
@@ -76,6 +81,17 @@ public class AsyncEngineHealthIndicator extends AbstractHealthIndicator {
 			else {
 				builder.status(isValid() ? Status.UP : Status.DOWN);
 			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			builder.down().withDetail("error", describe(ex));
+		}
+		catch (Exception ex) {
+			// Driver messages can name the user or the host ("Access denied for user
+			// 'app'@'10.0.0.7'"): the log gets the whole failure, the details only its
+			// type and SQL state.
+			logger.warn("async-sql engine '" + this.engine.getName() + "' health check failed", ex);
+			builder.down().withDetail("error", describe(ex));
 		}
 		finally {
 			// Figures after validation, which starts a lazy pool; kept when it throws.
@@ -101,6 +117,17 @@ public class AsyncEngineHealthIndicator extends AbstractHealthIndicator {
 			// Report the engine's own failure, not the wrapper.
 			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
 		}
+	}
+
+	private static String describe(Throwable failure) {
+		StringBuilder description = new StringBuilder(failure.getClass().getName());
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SQLException sqlException && sqlException.getSQLState() != null) {
+				description.append(" (SQL state ").append(sqlException.getSQLState()).append(')');
+				break;
+			}
+		}
+		return description.toString();
 	}
 
 	private static Map<String, Object> engineDetails(EngineStats stats) {

@@ -4,6 +4,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 
 import javax.sql.DataSource;
 
@@ -82,25 +83,25 @@ class AsyncEngineHealthIndicatorTests {
 
 	@Test
 	void healthWhenConnectionDoesNotValidateIsDown() {
-		DataSource invalid = new DelegatingDataSource(this.dataSource) {
-
-			@Override
-			public Connection getConnection() throws SQLException {
-				Connection connection = super.getConnection();
-				return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
-						new Class<?>[] { Connection.class }, (proxy, method, args) -> {
-							if (method.getName().equals("isValid")) {
-								return false;
-							}
-							return method.invoke(connection, args);
-						});
-			}
-
-		};
-		try (AsyncEngine engine = AsyncEngine.builder(invalid).build()) {
+		try (AsyncEngine engine = AsyncEngine.builder(validatingAs(() -> false)).build()) {
 			Health health = new AsyncEngineHealthIndicator(engine).health();
 			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 			assertThat(health.getDetails()).containsKey("maxConcurrency");
+		}
+	}
+
+	@Test
+	void healthWhenDatabaseMessageNamesUserAndHostShowsOnlyTypeAndSqlState() {
+		DataSource refusing = validatingAs(() -> {
+			throw new SQLException("Access denied for user 'secret-user'@'db7.internal'", "28000");
+		});
+		try (AsyncEngine engine = AsyncEngine.builder(refusing).build()) {
+			Health health = new AsyncEngineHealthIndicator(engine).health();
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(health.getDetails().get("error")).asString()
+				.startsWith("org.springframework.")
+				.endsWith("(SQL state 28000)");
+			assertThat(health.getDetails().toString()).doesNotContain("secret-user").doesNotContain("db7.internal");
 		}
 	}
 
@@ -120,6 +121,20 @@ class AsyncEngineHealthIndicatorTests {
 				.doesNotContain("secret-user")
 				.doesNotContain("secret-password");
 		}
+	}
+
+	private DataSource validatingAs(Callable<Boolean> isValid) {
+		return new DelegatingDataSource(this.dataSource) {
+
+			@Override
+			public Connection getConnection() throws SQLException {
+				Connection connection = super.getConnection();
+				return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
+						new Class<?>[] { Connection.class }, (proxy, method, args) -> method.getName().equals("isValid")
+								? isValid.call() : method.invoke(connection, args));
+			}
+
+		};
 	}
 
 	private AsyncEngineHealthIndicator indicator(AsyncEngine engine) {
