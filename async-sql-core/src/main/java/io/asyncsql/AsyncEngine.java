@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
@@ -90,6 +91,8 @@ public final class AsyncEngine implements AutoCloseable {
 	private final LongAdder rejected = new LongAdder();
 
 	private final LongAdder cancelled = new LongAdder();
+
+	private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
 
 	private AsyncEngine(Builder builder, ThreadMode threadMode, int maxConcurrency) {
 		this.name = builder.name;
@@ -313,7 +316,7 @@ public final class AsyncEngine implements AutoCloseable {
 		dispatch(() -> {
 			EngineTask<?> task = first;
 			while (task != null) {
-				task.runnable.run();
+				task.runDecorated();
 				task = task.successor;
 			}
 		});
@@ -349,12 +352,34 @@ public final class AsyncEngine implements AutoCloseable {
 
 	void taskStarted(EngineTask<?> task) {
 		this.running.add(task);
-		this.listener.taskStarted(task.waitedNanos());
+		try {
+			this.listener.taskStarted(task.waitedNanos());
+		}
+		catch (RuntimeException ex) {
+			listenerFailed(ex);
+		}
 	}
 
 	void taskFinished(EngineTask<?> task, long executionNanos, @Nullable Throwable failure) {
 		this.running.remove(task);
-		this.listener.taskFinished(executionNanos, failure);
+		try {
+			this.listener.taskFinished(executionNanos, failure);
+		}
+		catch (RuntimeException ex) {
+			listenerFailed(ex);
+		}
+	}
+
+	private void listenerFailed(RuntimeException ex) {
+		// The operation's outcome and its permit matter more than one lost metric; a
+		// listener that fails every time would flood the log, so only the first warns.
+		String message = "AsyncEngineListener of async-sql engine '" + this.name + "' failed; the operation goes on";
+		if (this.listenerFailureLogged.compareAndSet(false, true)) {
+			logger.warn(message + " (later failures are logged at debug level)", ex);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug(message, ex);
+		}
 	}
 
 	private <T> @Nullable T runPooled(EngineTask<T> task, ConnectionCallback<T> work) throws SQLException {

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -82,15 +83,19 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	/**
 	 * Run work in a transaction on one connection: commit when the work's stage completes
 	 * normally, roll back when it fails or the returned future is cancelled; the
-	 * connection is always released before the returned future completes.
+	 * connection is always released before the returned future completes. On a
+	 * {@link #withTimeout(Duration) view with a deadline}, the future completes
+	 * exceptionally with {@link StatementTimeoutException} once the deadline passes
+	 * before the work completes, after the transaction is rolled back.
 	 * @param <T> the result type
 	 * @param work the work, given the transaction's operations
 	 * @return a future of the work's result
 	 */
 	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
+		Deadline deadline = deadline();
 		CompletableFuture<T> result = new CompletableFuture<>();
-		CompletableFuture<AsyncConnection> connecting = connect();
+		CompletableFuture<AsyncConnection> connecting = this.engine.connect(deadline, this.jdbcTemplate);
 		result.whenComplete((value, failure) -> {
 			if (result.isCancelled()) {
 				connecting.cancel(false);
@@ -107,6 +112,9 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 					lane.abandon();
 				}
 			});
+			if (deadline.isSet()) {
+				expireAtDeadline(lane, deadline, result);
+			}
 			lane.inTransaction(work)
 				.whenComplete((value, failure) -> lane.close().whenComplete((closed, closeFailure) -> {
 					if (failure != null) {
@@ -118,6 +126,24 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 				}));
 		});
 		return result;
+	}
+
+	/**
+	 * Hold the whole transaction to its deadline, even when the work's stage never
+	 * completes: abandon the lane (cancelling its statement, rolling back) and fail.
+	 */
+	private void expireAtDeadline(DefaultAsyncConnection lane, Deadline deadline, CompletableFuture<?> result) {
+		ScheduledFuture<?> timer = this.engine.schedule(() -> {
+			if (!result.isDone()) {
+				lane.abandon();
+				lane.close()
+					.whenComplete((closed, closeFailure) -> result
+						.completeExceptionally(this.engine.failures.transactionDeadlineExceeded(deadline)));
+			}
+		}, deadline.remainingNanos());
+		if (timer != null) {
+			result.whenComplete((value, failure) -> timer.cancel(false));
+		}
 	}
 
 	/**

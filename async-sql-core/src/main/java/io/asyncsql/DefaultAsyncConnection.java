@@ -134,7 +134,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 				}
 				if (task.markRunning()) {
 					this.current = task;
-					task.runnable.run();
+					task.runDecorated();
 					this.current = null;
 				}
 			}
@@ -319,6 +319,14 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		catch (SQLException ex) {
 			// A broken connection: the pool discards it when it comes back.
 		}
+	}
+
+	/**
+	 * Run an action once this connection is back in the pool, however it was closed.
+	 * @param action the action
+	 */
+	void whenReleased(Runnable action) {
+		this.closeFuture.whenComplete((closed, failure) -> action.run());
 	}
 
 	@Override

@@ -73,6 +73,11 @@ final class EngineFailures {
 				+ " while running; its statement was cancelled", null);
 	}
 
+	StatementTimeoutException transactionDeadlineExceeded(Deadline deadline) {
+		return new StatementTimeoutException(prefix() + ": transaction exceeded " + deadline.describe()
+				+ " before its work completed; it was rolled back and its connection released", null);
+	}
+
 	EngineSaturatedException saturated() {
 		EngineStats stats = this.stats.get();
 		return new EngineSaturatedException(prefix() + " is saturated (active=" + stats.active() + ", queued="

@@ -5,6 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
@@ -21,6 +23,8 @@ import org.springframework.dao.DataAccessException;
  * @param <T> the result type
  */
 final class EngineTask<T> implements Runnable {
+
+	private static final Log logger = LogFactory.getLog(EngineTask.class);
 
 	@FunctionalInterface
 	interface Body<T> {
@@ -67,6 +71,12 @@ final class EngineTask<T> implements Runnable {
 	/** What a worker runs: this task, possibly wrapped by a task decorator. */
 	Runnable runnable = this;
 
+	/** Whether {@link #run()} was entered; confined to the worker running the task. */
+	private boolean ran;
+
+	/** Why the task decorator did not run the task; confined like {@link #ran}. */
+	private @Nullable Throwable decoratorFailure;
+
 	// Queue links, guarded by the Admission lock.
 	@Nullable EngineTask<?> prev;
 
@@ -100,15 +110,42 @@ final class EngineTask<T> implements Runnable {
 		return System.nanoTime() - this.createdAt;
 	}
 
+	/**
+	 * Run the task through its decorator. A decorator that throws, or returns without
+	 * running the task, must not lose it: the task then fails with the decorator's
+	 * failure, and its permit moves on.
+	 */
+	void runDecorated() {
+		Throwable thrown = null;
+		try {
+			this.runnable.run();
+		}
+		catch (Throwable ex) {
+			thrown = ex;
+		}
+		if (!this.ran) {
+			this.decoratorFailure = (thrown != null) ? thrown
+					: new IllegalStateException("TaskDecorator returned without running the async-sql operation");
+			run();
+		}
+		else if (thrown != null) {
+			logger.warn("TaskDecorator failed after the async-sql operation ran", thrown);
+		}
+	}
+
 	@Override
 	public void run() {
+		this.ran = true;
 		this.successor = null;
 		@Nullable T value = null;
 		Throwable failure = null;
 		boolean succeeded = false;
 		if ((int) STATE.getVolatile(this) == RUNNING) {
 			cancelTimer();
-			if (this.deadline.isSet() && this.deadline.remainingNanos() <= 0) {
+			if (this.decoratorFailure != null) {
+				failure = this.decoratorFailure;
+			}
+			else if (this.deadline.isSet() && this.deadline.remainingNanos() <= 0) {
 				failure = this.engine.failures.queueTimeout(this);
 			}
 			else {

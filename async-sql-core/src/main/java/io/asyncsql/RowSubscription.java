@@ -123,6 +123,15 @@ final class RowSubscription<T> implements Flow.Subscription {
 						release(opened, false);
 					}
 					else {
+						// A subscriber without demand has no step to fail: tell it when
+						// the
+						// connection goes away under it (engine shut down, connection
+						// closed).
+						opened.whenReleased(
+								() -> terminate(
+										new EngineClosedException(
+												"async-sql stream's connection was closed before the stream ended"),
+										true));
 						startLifetimeTimer();
 						submitStep(opened);
 					}
@@ -270,7 +279,8 @@ final class RowSubscription<T> implements Flow.Subscription {
 		cancelTimer(this.idleTimer);
 		cancelTimer(this.lifetimeTimer);
 		DefaultAsyncConnection current = this.lane;
-		if (current == null) {
+		if (current == null || current.isClosed()) {
+			// Closing the connection closes its statements too.
 			return CompletableFuture.completedFuture(null);
 		}
 		return release(current, completed);

@@ -1,0 +1,176 @@
+package io.asyncsql;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.adapter.JdkFlowAdapter;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+import org.springframework.core.task.TaskDecorator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every accepted future completes and every permit comes back, even when code the engine
+ * calls out to misbehaves: listeners, task decorators, transaction work that never
+ * completes, subscribers that stop asking for rows.
+ */
+class EngineGuaranteesTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private final HikariDataSource pool = TestDatabase.H2.pool("guarantees", 2,
+			(config) -> config.setJdbcUrl(config.getJdbcUrl() + ";LAZY_QUERY_EXECUTION=TRUE"));
+
+	private @Nullable AsyncEngine engine;
+
+	@AfterEach
+	void close() {
+		if (this.engine != null) {
+			this.engine.close();
+		}
+		this.pool.close();
+	}
+
+	@Test
+	void throwingListenerLosesNoOperation() {
+		AsyncEngine engine = start(AsyncEngine.builder(this.pool).listener(new AsyncEngineListener() {
+
+			@Override
+			public void taskStarted(long waitNanos) {
+				throw new IllegalStateException("listener broken at start");
+			}
+
+			@Override
+			public void taskFinished(long executionNanos, @Nullable Throwable failure) {
+				throw new IllegalStateException("listener broken at finish");
+			}
+
+		}));
+		assertServesOnOnePermit(new AsyncJdbcTemplate(engine));
+	}
+
+	@Test
+	void decoratorThatThrowsBeforeRunningFailsTheOperationAndFreesThePermit() {
+		AtomicBoolean broken = new AtomicBoolean(true);
+		AsyncEngine engine = start(AsyncEngine.builder(this.pool).taskDecorator((task) -> {
+			boolean fail = broken.get();
+			return () -> {
+				if (fail) {
+					throw new IllegalStateException("decorator broken");
+				}
+				task.run();
+			};
+		}));
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine);
+		List<CompletableFuture<Integer>> failing = submitMany(template);
+		broken.set(false);
+		failing.forEach((future) -> assertThat(future).failsWithin(WAIT)
+			.withThrowableOfType(Exception.class)
+			.withRootCauseInstanceOf(IllegalStateException.class)
+			.withMessageContaining("decorator broken"));
+		assertServesOnOnePermit(template);
+	}
+
+	@Test
+	void decoratorThatNeverRunsTheTaskFailsTheOperation() {
+		AsyncEngine engine = start(AsyncEngine.builder(this.pool).taskDecorator((task) -> () -> {
+		}));
+		assertThat(new AsyncJdbcTemplate(engine).queryForObject("select 1", Integer.class)).failsWithin(WAIT)
+			.withThrowableOfType(Exception.class)
+			.withMessageContaining("TaskDecorator returned without running");
+		assertThat(engine.stats().active()).isZero();
+	}
+
+	@Test
+	void decoratorThatThrowsAfterRunningKeepsResultsOnEveryPath() throws Exception {
+		TaskDecorator throwsAfter = (task) -> () -> {
+			task.run();
+			throw new IllegalStateException("decorator broken after the task");
+		};
+		AsyncEngine engine = start(AsyncEngine.builder(this.pool).taskDecorator(throwsAfter));
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine);
+		assertServesOnOnePermit(template);
+		AsyncConnection connection = template.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		assertThat(connection.queryForObject("select 2", Integer.class)).succeedsWithin(WAIT).isEqualTo(2);
+		assertThat(connection.close()).succeedsWithin(WAIT);
+		assertThat(template.inTransaction((tx) -> tx.queryForObject("select 3", Integer.class))).succeedsWithin(WAIT)
+			.isEqualTo(3);
+	}
+
+	@Test
+	void transactionWhoseWorkNeverCompletesFailsAtItsDeadlineAndRollsBack() {
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(start(AsyncEngine.builder(this.pool)));
+		assertThat(template.execute("create table guarded (id int)")).succeedsWithin(WAIT);
+		CompletableFuture<Object> transaction = template.withTimeout(Duration.ofMillis(500))
+			.inTransaction((tx) -> tx.update("insert into guarded values (1)")
+				.thenCompose((inserted) -> new CompletableFuture<>()));
+		assertThat(transaction).failsWithin(WAIT)
+			.withThrowableOfType(Exception.class)
+			.withCauseInstanceOf(StatementTimeoutException.class)
+			.withMessageContaining("transaction exceeded");
+		assertThat(template.queryForObject("select count(*) from guarded", Integer.class)).succeedsWithin(WAIT)
+			.isEqualTo(0);
+		assertThat(this.pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+		assertThat(this.engine.stats().active()).isZero();
+	}
+
+	@Test
+	void idleStreamIsFailedWhenTheEngineShutsDown() {
+		AsyncEngine engine = start(AsyncEngine.builder(this.pool).shutdownTimeout(Duration.ofMillis(100)));
+		StepVerifier.create(numbers(new AsyncJdbcTemplate(engine)), 1)
+			.expectNext(1L)
+			.then(engine::close)
+			.expectError(EngineClosedException.class)
+			.verify(WAIT);
+		assertThat(this.pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+	}
+
+	@Test
+	void idleStreamIsFailedWhenItsConnectionIsClosed() throws Exception {
+		AsyncEngine engine = start(AsyncEngine.builder(this.pool));
+		AsyncConnection connection = engine.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		StepVerifier.create(numbers(connection), 1)
+			.expectNext(1L)
+			.then(connection::close)
+			.expectError(EngineClosedException.class)
+			.verify(WAIT);
+		assertThat(engine.stats().active()).isZero();
+	}
+
+	private AsyncEngine start(AsyncEngine.Builder builder) {
+		this.engine = builder.name("guarantees").maxConcurrency(1).build();
+		return this.engine;
+	}
+
+	private static Flux<Long> numbers(AsyncJdbcOperations operations) {
+		return JdkFlowAdapter
+			.flowPublisherToFlux(operations.stream("select x from system_range(1, 1000)", (rs, row) -> rs.getLong(1)));
+	}
+
+	private static List<CompletableFuture<Integer>> submitMany(AsyncJdbcTemplate template) {
+		return IntStream.range(0, 50).mapToObj((i) -> template.queryForObject("select ?", Integer.class, i)).toList();
+	}
+
+	/**
+	 * With one permit, a permit lost by any earlier operation would leave these queued
+	 * until the queue timeout.
+	 */
+	private void assertServesOnOnePermit(AsyncJdbcTemplate template) {
+		List<CompletableFuture<Integer>> futures = submitMany(template);
+		for (int i = 0; i < futures.size(); i++) {
+			assertThat(futures.get(i)).succeedsWithin(WAIT).isEqualTo(i);
+		}
+		assertThat(template.getEngine().stats().active()).isZero();
+	}
+
+}
