@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -107,7 +106,7 @@ abstract class StatementCancellationTests {
 
 	@Test
 	void cancelInConnectionStopsStatementAndConnectionKeepsServing() {
-		AsyncConnection connection = this.template.connect().orTimeout(10, TimeUnit.SECONDS).join();
+		AsyncConnection connection = Futures.result(this.template.connect());
 		CompletableFuture<List<Map<String, Object>>> sleeping = connection
 			.queryForList(this.database.sleepSql(60, this.marker));
 		await().atMost(WAIT).until(this::running, (count) -> count == 1);

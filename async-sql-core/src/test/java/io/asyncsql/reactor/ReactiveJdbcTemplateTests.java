@@ -61,7 +61,7 @@ class ReactiveJdbcTemplateTests {
 	void operationsAreColdUntilSubscribed() {
 		Mono<Integer> insert = this.reactive.update("insert into users values (?, ?)", 1, "Dan Rydell");
 		assertThat(count()).isZero();
-		StepVerifier.create(insert).expectNext(1).verifyComplete();
+		StepVerifier.create(insert).expectNext(1).expectComplete().verify(WAIT);
 		StepVerifier.create(insert).expectError(DuplicateKeyException.class).verify(WAIT);
 		assertThat(count()).isEqualTo(1);
 	}
@@ -85,16 +85,20 @@ class ReactiveJdbcTemplateTests {
 
 	@Test
 	void queryForObjectAndExecute() {
-		StepVerifier.create(this.reactive.execute("insert into users values (7, 'Casey McCall')")).verifyComplete();
+		StepVerifier.create(this.reactive.execute("insert into users values (7, 'Casey McCall')"))
+			.expectComplete()
+			.verify(WAIT);
 		StepVerifier.create(this.reactive.queryForObject("select name from users where id = ?", String.class, 7))
 			.expectNext("Casey McCall")
-			.verifyComplete();
+			.expectComplete()
+			.verify(WAIT);
 		StepVerifier
 			.create(this.reactive.queryForObject("select id, name from users where id = ?",
 					(rs, row) -> rs.getInt(1) + " " + rs.getString(2), 7))
 			.expectNext("7 Casey McCall")
-			.verifyComplete();
-		StepVerifier.create(this.reactive.queryForObject("select null", String.class)).verifyComplete();
+			.expectComplete()
+			.verify(WAIT);
+		StepVerifier.create(this.reactive.queryForObject("select null", String.class)).expectComplete().verify(WAIT);
 	}
 
 	@Test
@@ -113,7 +117,7 @@ class ReactiveJdbcTemplateTests {
 			.inTransaction((tx) -> tx.update("insert into users values (?, ?)", 1, "Jeremy Goodwin")
 				.then(tx.update("insert into users values (?, ?)", 2, "Natalie Hurley"))
 				.thenMany(tx.query("select id from users order by id", (rs, row) -> rs.getInt(1))));
-		StepVerifier.create(work).expectNext(1, 2).verifyComplete();
+		StepVerifier.create(work).expectNext(1, 2).expectComplete().verify(WAIT);
 		assertThat(count()).isEqualTo(2);
 		assertThat(this.pool.getHikariPoolMXBean().getActiveConnections()).isZero();
 	}
@@ -149,7 +153,7 @@ class ReactiveJdbcTemplateTests {
 					.then(inner.update("insert into users values (?, ?)", 2, "y"))))
 				.onErrorResume(DuplicateKeyException.class,
 						(ex) -> outer.queryForObject("select count(*) from users", Integer.class)));
-		StepVerifier.create(work).expectNext(1).verifyComplete();
+		StepVerifier.create(work).expectNext(1).expectComplete().verify(WAIT);
 		assertThat(count()).isEqualTo(1);
 	}
 
