@@ -1,20 +1,24 @@
 package io.asyncsql.reactor;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.EngineClosedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -164,6 +168,37 @@ class ReactiveJdbcTemplateTests {
 		StepVerifier.create(this.reactive.update("insert into users values (?, ?)", 1))
 			.expectError(IllegalArgumentException.class)
 			.verify(WAIT);
+	}
+
+	@Test
+	void argumentOfUnknownTypeSignalsDataAccessExceptionAndTemplateKeepsServing() {
+		StepVerifier.create(this.reactive.update("insert into users values (?, ?)", 1, new Object()))
+			.expectError(DataAccessException.class)
+			.verify(WAIT);
+		StepVerifier
+			.create(this.reactive.query("select id from users where name = ?", (rs, row) -> rs.getInt(1), new Object()))
+			.expectError(DataAccessException.class)
+			.verify(WAIT);
+		StepVerifier.create(this.reactive.update("insert into users values (?, ?)", 1, "Dan Rydell"))
+			.expectNext(1)
+			.expectComplete()
+			.verify(WAIT);
+		await().atMost(WAIT).until(() -> this.pool.getHikariPoolMXBean().getActiveConnections() == 0);
+	}
+
+	@Test
+	void useAfterTheEngineClosedSignalsEngineClosedAtSubscription() {
+		Mono<Integer> assembledBefore = this.reactive.update("insert into users values (?, ?)", 1, "Dan Rydell");
+		this.engine.close();
+		Mono<Integer> update = this.reactive.update("insert into users values (?, ?)", 1, "Dan Rydell");
+		Mono<String> queryForObject = this.reactive.queryForObject("select name from users", String.class);
+		Flux<Integer> query = this.reactive.query("select id from users", (rs, row) -> rs.getInt(1));
+		Flux<Integer> transaction = this.reactive
+			.inTransaction((tx) -> tx.update("insert into users values (?, ?)", 2, "Casey McCall"));
+		for (Publisher<?> closed : List.of(assembledBefore, update, queryForObject, query, transaction)) {
+			StepVerifier.create(closed).expectError(EngineClosedException.class).verify(WAIT);
+		}
+		assertThat(count()).isZero();
 	}
 
 	private int count() {
