@@ -215,6 +215,21 @@ class AdmissionTests {
 	}
 
 	@Test
+	void deadlineDoesNotOutliveItsCallOnThePooledConnection() {
+		// One connection, so the second call surely runs on the connection of the first.
+		try (HikariDataSource single = H2.pool(1)) {
+			AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine(AsyncEngine.builder(single)));
+			assertThat(template.withTimeout(Duration.ofSeconds(30)).queryForObject("select 1", QUERY_TIMEOUT))
+				.succeedsWithin(WAIT, InstanceOfAssertFactories.INTEGER)
+				.isBetween(1, 30);
+			assertThat(template.queryForObject("select 1", QUERY_TIMEOUT)).as("a later call without a deadline")
+				.succeedsWithin(WAIT)
+				.isEqualTo(0);
+			this.engine.close();
+		}
+	}
+
+	@Test
 	void deadlineCancelsTheRunningStatement() {
 		engine(AsyncEngine.builder(this.pool).maxConcurrency(2));
 		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine).withTimeout(STATEMENT_BUDGET);
