@@ -5,24 +5,37 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Admission control: a full queue, queue timeouts and cancellation, on H2.
+ * Admission control: a full queue, FIFO order, queue timeouts, deadlines and
+ * cancellation, on H2.
  */
 class AdmissionTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	/**
+	 * A deadline that slow dispatch on a busy machine cannot use up before the statement
+	 * starts, yet far shorter than {@link H2#LONG_QUERY} runs.
+	 */
+	private static final Duration STATEMENT_BUDGET = Duration.ofSeconds(3);
+
+	private static final RowMapper<Integer> QUERY_TIMEOUT = (rs, row) -> rs.getStatement().getQueryTimeout();
 
 	private final HikariDataSource pool = H2.pool(2);
 
@@ -79,6 +92,22 @@ class AdmissionTests {
 		assertThat(first).succeedsWithin(WAIT).isEqualTo(1);
 		assertThat(second).succeedsWithin(WAIT).isEqualTo(2);
 		assertThat(this.engine.execute((con) -> 4)).succeedsWithin(WAIT).isEqualTo(4);
+	}
+
+	@Test
+	void queuedTasksRunInSubmissionOrder() {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(1));
+		occupyPermit();
+		List<Integer> order = new CopyOnWriteArrayList<>();
+		List<CompletableFuture<Boolean>> tasks = new ArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			int index = i;
+			tasks.add(this.engine.execute((con) -> order.add(index)));
+		}
+		assertThat(this.engine.stats().queued()).isEqualTo(100);
+		this.release.countDown();
+		assertThat(CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new))).succeedsWithin(WAIT);
+		assertThat(order).containsExactlyElementsOf(IntStream.range(0, 100).boxed().toList());
 	}
 
 	@Test
@@ -156,7 +185,7 @@ class AdmissionTests {
 		cancelled.countDown();
 		await().atMost(WAIT).until(() -> this.engine.stats().active() == 0);
 		assertThat(secondStatement).singleElement()
-			.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+			.asInstanceOf(InstanceOfAssertFactories.THROWABLE)
 			.hasMessageContaining("cancelled");
 	}
 
@@ -173,14 +202,42 @@ class AdmissionTests {
 	}
 
 	@Test
+	void remainingDeadlineBecomesTheStatementsQueryTimeout() {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(2));
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine);
+		assertThat(template.queryForObject("select 1", QUERY_TIMEOUT)).as("without a deadline")
+			.succeedsWithin(WAIT)
+			.isEqualTo(0);
+		assertThat(template.withTimeout(Duration.ofSeconds(30)).queryForObject("select 1", QUERY_TIMEOUT))
+			.as("seconds left of a 30 s deadline")
+			.succeedsWithin(WAIT, InstanceOfAssertFactories.INTEGER)
+			.isBetween(1, 30);
+	}
+
+	@Test
+	void deadlineDoesNotOutliveItsCallOnThePooledConnection() {
+		// One connection, so the second call surely runs on the connection of the first.
+		try (HikariDataSource single = H2.pool(1)) {
+			AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine(AsyncEngine.builder(single)));
+			assertThat(template.withTimeout(Duration.ofSeconds(30)).queryForObject("select 1", QUERY_TIMEOUT))
+				.succeedsWithin(WAIT, InstanceOfAssertFactories.INTEGER)
+				.isBetween(1, 30);
+			assertThat(template.queryForObject("select 1", QUERY_TIMEOUT)).as("a later call without a deadline")
+				.succeedsWithin(WAIT)
+				.isEqualTo(0);
+			this.engine.close();
+		}
+	}
+
+	@Test
 	void deadlineCancelsTheRunningStatement() {
 		engine(AsyncEngine.builder(this.pool).maxConcurrency(2));
-		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine).withTimeout(Duration.ofMillis(500));
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine).withTimeout(STATEMENT_BUDGET);
 		assertThat(template.queryForObject(H2.LONG_QUERY, Long.class)).failsWithin(WAIT)
 			.withThrowableThat()
 			.havingCause()
 			.isInstanceOf(StatementTimeoutException.class)
-			.withMessageContaining("withTimeout(PT0.5S)");
+			.withMessageContaining("withTimeout(" + STATEMENT_BUDGET + ")");
 		await().atMost(WAIT).until(() -> executingLongQueries() == 0);
 		await().atMost(WAIT).until(() -> this.pool.getHikariPoolMXBean().getActiveConnections() == 0);
 		assertThat(template.queryForObject("select 1", Integer.class)).succeedsWithin(WAIT).isEqualTo(1);
@@ -190,7 +247,7 @@ class AdmissionTests {
 	void deadlineCoversTheWholeTransaction() {
 		engine(AsyncEngine.builder(this.pool).maxConcurrency(2));
 		new JdbcTemplate(this.pool).execute("create table t (n int)");
-		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine).withTimeout(Duration.ofMillis(500));
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine).withTimeout(STATEMENT_BUDGET);
 		CompletableFuture<Long> result = template.inTransaction((tx) -> tx.update("insert into t values (1)")
 			.thenCompose((inserted) -> tx.queryForObject(H2.LONG_QUERY, Long.class)));
 		assertThat(result).failsWithin(WAIT)

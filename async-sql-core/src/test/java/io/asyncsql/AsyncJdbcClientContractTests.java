@@ -26,6 +26,7 @@ import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.dao.TypeMismatchDataAccessException;
 import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The {@link AsyncJdbcClient} contract, run by one subclass per database.
@@ -59,6 +61,11 @@ abstract class AsyncJdbcClientContractTests {
 	 * Create the pool for this database, or abort the class when it is not reachable.
 	 */
 	abstract HikariDataSource createDataSource();
+
+	/**
+	 * Return a query that runs far longer than any test waits and stops when cancelled.
+	 */
+	abstract String longQuery();
 
 	@BeforeAll
 	void startEngine() {
@@ -179,6 +186,31 @@ abstract class AsyncJdbcClientContractTests {
 			.query((rs, row) -> rs.getString("name"))
 			.list();
 		assertThat(names).succeedsWithin(WAIT).isEqualTo(List.of("alan"));
+	}
+
+	@Test
+	void queryWithRowMapperSupportsEveryTerminal() {
+		RowMapper<String> name = (rs, row) -> rs.getString("name");
+		String byId = "select name from " + USERS + " where id = ?";
+		assertThat(this.client.sql(byId).param(2).query(name).single()).succeedsWithin(WAIT).isEqualTo("alan");
+		assertThat(this.client.sql(byId).param(2).query(name).optional()).succeedsWithin(WAIT)
+			.isEqualTo(Optional.of("alan"));
+		assertThat(this.client.sql(byId).param(99).query(name).optional()).succeedsWithin(WAIT)
+			.isEqualTo(Optional.empty());
+		assertThat(failure(this.client.sql(byId).param(99).query(name).single()))
+			.isInstanceOf(EmptyResultDataAccessException.class);
+		Flux<String> names = JdkFlowAdapter
+			.flowPublisherToFlux(this.client.sql("select name from " + USERS + " where id > ? order by id")
+				.param(1)
+				.query(name)
+				.stream());
+		StepVerifier.create(names, 1)
+			.expectNext("alan")
+			.thenRequest(1)
+			.expectNext("grace")
+			.thenRequest(1)
+			.expectComplete()
+			.verify(WAIT);
 	}
 
 	@Test
@@ -503,6 +535,20 @@ abstract class AsyncJdbcClientContractTests {
 			.sql("select count(*) from " + USERS)
 			.query(Long.class)
 			.single()).succeedsWithin(WAIT).isEqualTo(3L);
+	}
+
+	@Test
+	void withTimeoutFailsARunningStatementWithStatementTimeout() {
+		// Long enough for slow dispatch to reach the database, far shorter than the
+		// query.
+		CompletableFuture<List<Object>> endless = this.client.withTimeout(Duration.ofSeconds(3))
+			.sql(longQuery())
+			.query((rs, row) -> rs.getObject(1))
+			.list();
+		assertThat(failure(endless)).isInstanceOf(StatementTimeoutException.class).hasMessageContaining("withTimeout");
+		await().atMost(WAIT).until(() -> this.dataSource.getHikariPoolMXBean().getActiveConnections() == 0);
+		assertThat(this.client.sql("select count(*) from " + USERS).query(Long.class).single()).succeedsWithin(WAIT)
+			.isEqualTo(3L);
 	}
 
 	@Test

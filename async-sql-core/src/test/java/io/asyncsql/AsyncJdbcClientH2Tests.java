@@ -18,4 +18,9 @@ class AsyncJdbcClientH2Tests extends AsyncJdbcClientContractTests {
 		return dataSource;
 	}
 
+	@Override
+	String longQuery() {
+		return H2.LONG_QUERY;
+	}
+
 }

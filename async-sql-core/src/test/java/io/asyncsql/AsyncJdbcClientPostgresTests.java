@@ -34,4 +34,9 @@ class AsyncJdbcClientPostgresTests extends AsyncJdbcClientContractTests {
 		return dataSource;
 	}
 
+	@Override
+	String longQuery() {
+		return "select pg_sleep(60)";
+	}
+
 }

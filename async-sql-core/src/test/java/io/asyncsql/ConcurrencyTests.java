@@ -64,7 +64,7 @@ class ConcurrencyTests {
 		for (int t = 0; t < 32; t++) {
 			int thread = t;
 			submitted.add(this.callers.submit(() -> {
-				start.await();
+				assertThat(start.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 				List<CompletableFuture<Boolean>> checks = new ArrayList<>();
 				for (int i = 0; i < perThread; i++) {
 					int n = thread * perThread + i;
@@ -83,7 +83,7 @@ class ConcurrencyTests {
 			all.addAll(batch.get(60, TimeUnit.SECONDS));
 		}
 		assertThat(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))).succeedsWithin(WAIT);
-		assertThat(all).allSatisfy((check) -> assertThat(check.join()).isTrue());
+		assertThat(all).allSatisfy((check) -> assertThat(check).isCompletedWithValue(true));
 		assertThat(new JdbcTemplate(this.pool).queryForObject("select count(*) from numbers", Integer.class))
 			.isEqualTo(32 * perThread);
 		assertThat(this.dataSource.maxInUse).hasValueLessThanOrEqualTo(PERMITS);
@@ -103,7 +103,7 @@ class ConcurrencyTests {
 	void connectionRunsOperationsInSubmissionOrderAcrossThreads() throws Exception {
 		this.engine = AsyncEngine.builder(this.dataSource).maxConcurrency(PERMITS).build();
 		new JdbcTemplate(this.pool).execute("create table events (seq int auto_increment primary key, n int)");
-		AsyncConnection connection = this.engine.connect().join();
+		AsyncConnection connection = Futures.result(this.engine.connect());
 		Object order = new Object();
 		int[] next = { 0 };
 		List<CompletableFuture<Integer>> inserts = new ArrayList<>();
@@ -111,7 +111,7 @@ class ConcurrencyTests {
 		List<java.util.concurrent.Future<?>> done = new ArrayList<>();
 		for (int t = 0; t < 16; t++) {
 			done.add(this.callers.submit(() -> {
-				start.await();
+				assertThat(start.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 				for (int i = 0; i < 200; i++) {
 					synchronized (order) {
 						inserts.add(connection.update("insert into events (n) values (?)", next[0]++));
@@ -135,8 +135,8 @@ class ConcurrencyTests {
 	@Test
 	void connectionsHoldPermitsSoOtherWorkWaits() {
 		this.engine = AsyncEngine.builder(this.dataSource).maxConcurrency(2).build();
-		AsyncConnection first = this.engine.connect().join();
-		AsyncConnection second = this.engine.connect().join();
+		AsyncConnection first = Futures.result(this.engine.connect());
+		AsyncConnection second = Futures.result(this.engine.connect());
 		CompletableFuture<Integer> waiting = this.engine.execute((con) -> 1);
 		assertThat(this.engine.stats().queued()).isEqualTo(1);
 		assertThat(waiting).isNotDone();

@@ -13,7 +13,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -106,8 +105,8 @@ abstract class ConnectionLossTests {
 
 	@Test
 	void terminatingBackendOfOpenConnectionFailsItsWorkAndCloseReleasesIt() throws SQLException {
-		AsyncConnection connection = submit(this.engine.connect()).orTimeout(10, TimeUnit.SECONDS).join();
-		long backend = submit(connection.queryForObject(this.database.backendIdSql(), Long.class)).join();
+		AsyncConnection connection = Futures.result(submit(this.engine.connect()));
+		long backend = Futures.result(submit(connection.queryForObject(this.database.backendIdSql(), Long.class)));
 		submit(connection.begin());
 		CompletableFuture<?> sleeping = submit(connection.queryForList(this.database.sleepSql(30, this.marker)));
 		await().atMost(WAIT).until(() -> this.database.runningStatements(this.admin, this.marker) == 1);

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -105,7 +104,7 @@ class OverloadTests {
 		int rejected = 0;
 		int failed = 0;
 		for (int i = 0; i < SUBMISSIONS; i++) {
-			Throwable failure = failureOf(futures.get(i));
+			Throwable failure = Futures.failure(futures.get(i));
 			if (failure == null) {
 				completed++;
 			}
@@ -140,16 +139,6 @@ class OverloadTests {
 			.stream()
 			.filter((thread) -> WORKER.matcher(thread.getName()).matches())
 			.count();
-	}
-
-	private static Throwable failureOf(CompletableFuture<?> future) {
-		try {
-			future.join();
-			return null;
-		}
-		catch (CompletionException ex) {
-			return ex.getCause();
-		}
 	}
 
 }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +63,7 @@ class ShutdownTests {
 		for (int i = 0; i < 3; i++) {
 			futures.add(template.queryForObject(H2.LONG_QUERY, Long.class));
 		}
-		AsyncConnection lane = engine.connect().join();
+		AsyncConnection lane = Futures.result(engine.connect());
 		futures.add(lane.begin().thenCompose((tx) -> lane.queryForObject(H2.LONG_QUERY, Long.class)));
 		for (int i = 0; i < 2000; i++) {
 			futures.add(template.queryForObject("select ?", Integer.class, i));
@@ -73,8 +72,8 @@ class ShutdownTests {
 		engine.close();
 		assertThat(futures).allSatisfy((future) -> assertThat(future).isDone());
 		long values = futures.stream().filter((f) -> !f.isCompletedExceptionally()).count();
-		long closed = futures.stream().filter((f) -> failure(f) instanceof EngineClosedException).count();
-		long cancelled = futures.stream().filter((f) -> failure(f) instanceof CancellationException).count();
+		long closed = futures.stream().filter((f) -> Futures.failure(f) instanceof EngineClosedException).count();
+		long cancelled = futures.stream().filter((f) -> Futures.failure(f) instanceof CancellationException).count();
 		assertThat(values + closed + cancelled).isEqualTo(futures.size());
 		assertThat(cancelled).isGreaterThanOrEqualTo(3);
 		assertThat(closed).isGreaterThan(0);
@@ -83,19 +82,6 @@ class ShutdownTests {
 		EngineStats stats = engine.stats();
 		assertThat(stats.active()).isZero();
 		assertThat(stats.queued()).isZero();
-	}
-
-	private static Throwable failure(CompletableFuture<?> future) {
-		try {
-			future.join();
-			return null;
-		}
-		catch (CompletionException ex) {
-			return ex.getCause();
-		}
-		catch (CancellationException ex) {
-			return ex;
-		}
 	}
 
 }

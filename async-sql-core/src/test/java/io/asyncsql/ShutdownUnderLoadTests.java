@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -62,7 +61,7 @@ class ShutdownUnderLoadTests {
 	@Test
 	void closeUnderLoadCompletesEveryFutureAndCancelsStatementsAtTheServer() throws SQLException {
 		AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine);
-		AsyncConnection lane = template.connect().orTimeout(10, TimeUnit.SECONDS).join();
+		AsyncConnection lane = Futures.result(template.connect());
 		List<CompletableFuture<?>> futures = new ArrayList<>();
 		futures.add(lane.begin());
 		futures.add(lane.queryForList(DATABASE.sleepSql(60, this.marker)));
@@ -83,7 +82,7 @@ class ShutdownUnderLoadTests {
 			int closed = 0;
 			int cancelled = 0;
 			for (CompletableFuture<?> future : futures) {
-				Throwable failure = failureOf(future);
+				Throwable failure = Futures.failure(future);
 				if (failure == null) {
 					values++;
 				}
@@ -117,19 +116,6 @@ class ShutdownUnderLoadTests {
 				.as("outcomes of %s (connect, lane and template operations, one after close)", stats)
 				.isEqualTo(submitted);
 		});
-	}
-
-	private static Throwable failureOf(CompletableFuture<?> future) {
-		try {
-			future.join();
-			return null;
-		}
-		catch (CancellationException ex) {
-			return ex;
-		}
-		catch (CompletionException ex) {
-			return ex.getCause();
-		}
 	}
 
 }

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +35,13 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(Lifecycle.PER_CLASS)
 abstract class StatementCancellationTests {
 
-	private static final int POOL_SIZE = 20;
+	/** Statements running at the server at once: a permit and a connection each. */
+	private static final int RUNNING = 50;
+
+	/** Statements waiting in the engine's queue behind them. */
+	private static final int QUEUED = 5;
+
+	private static final int POOL_SIZE = RUNNING;
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -89,25 +94,30 @@ abstract class StatementCancellationTests {
 	@Test
 	void cancelRunningAndQueuedStatementsStopsThemAtTheServer() {
 		List<CompletableFuture<List<Map<String, Object>>>> futures = new ArrayList<>();
-		for (int i = 0; i < 50; i++) {
+		for (int i = 0; i < RUNNING + QUEUED; i++) {
 			futures.add(this.template.queryForList(this.database.sleepSql(60, this.marker)));
 		}
-		await().atMost(WAIT).until(this::running, (count) -> count == POOL_SIZE);
-		assertThat(this.engine.stats().queued()).isEqualTo(50 - POOL_SIZE);
+		await().atMost(WAIT).until(this::running, (count) -> count == RUNNING);
+		assertThat(this.engine.stats().active()).isEqualTo(RUNNING);
+		assertThat(this.engine.stats().queued()).isEqualTo(QUEUED);
 
 		futures.forEach((future) -> future.cancel(true));
 
 		assertThat(futures).allMatch(CompletableFuture::isCancelled);
 		awaitNothingRunningAndPoolIdle();
 		EngineStats stats = this.engine.stats();
-		assertThat(stats.cancelled()).isEqualTo(50);
+		assertThat(stats.cancelled()).isEqualTo(RUNNING + QUEUED);
 		assertThat(stats.completed() + stats.failed()).isZero();
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(this.dataSource.getHikariPoolMXBean().getIdleConnections())
+				.as("connections back in the pool")
+				.isEqualTo(POOL_SIZE));
 		assertThat(this.template.queryForObject("select 1", Integer.class)).succeedsWithin(WAIT).isEqualTo(1);
 	}
 
 	@Test
 	void cancelInConnectionStopsStatementAndConnectionKeepsServing() {
-		AsyncConnection connection = this.template.connect().orTimeout(10, TimeUnit.SECONDS).join();
+		AsyncConnection connection = Futures.result(this.template.connect());
 		CompletableFuture<List<Map<String, Object>>> sleeping = connection
 			.queryForList(this.database.sleepSql(60, this.marker));
 		await().atMost(WAIT).until(this::running, (count) -> count == 1);

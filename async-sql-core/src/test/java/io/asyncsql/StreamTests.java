@@ -169,7 +169,7 @@ class StreamTests {
 	@Test
 	void streamOnAConnectionUsesItAndLeavesItOpen() {
 		new JdbcTemplate(this.pool).execute("create table items (n int)");
-		AsyncConnection connection = this.engine.connect().join();
+		AsyncConnection connection = Futures.result(this.engine.connect());
 		assertThat(connection.update("insert into items select x from system_range(1, 50)")).succeedsWithin(WAIT);
 		Flux<Integer> rows = JdkFlowAdapter
 			.flowPublisherToFlux(connection.stream("select n from items order by n", (rs, row) -> rs.getInt(1)));

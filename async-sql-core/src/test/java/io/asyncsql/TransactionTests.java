@@ -156,7 +156,7 @@ class TransactionTests {
 
 	@Test
 	void closeRollsBackAnOpenTransactionAndRestoresAutoCommit() {
-		AsyncConnection connection = this.engine.connect().join();
+		AsyncConnection connection = Futures.result(this.engine.connect());
 		CompletableFuture<Void> closed = connection.begin()
 			.thenCompose((tx) -> connection.update("insert into accounts values (?, ?)", 1, 100))
 			.thenCompose((inserted) -> connection.close());
@@ -169,7 +169,7 @@ class TransactionTests {
 
 	@Test
 	void useAfterCloseFailsWithEngineClosedException() {
-		AsyncConnection connection = this.engine.connect().join();
+		AsyncConnection connection = Futures.result(this.engine.connect());
 		assertThat(connection.close()).succeedsWithin(WAIT);
 		assertThat(connection.isClosed()).isTrue();
 		assertThat(connection.update("insert into accounts values (?, ?)", 1, 100)).failsWithin(WAIT)
@@ -186,8 +186,8 @@ class TransactionTests {
 
 	@Test
 	void finishingATransactionTwiceFailsWithIllegalTransactionState() {
-		AsyncConnection connection = this.engine.connect().join();
-		AsyncTransaction tx = connection.begin().join();
+		AsyncConnection connection = Futures.result(this.engine.connect());
+		AsyncTransaction tx = Futures.result(connection.begin());
 		assertThat(tx.isActive()).isTrue();
 		assertThat(tx.commit()).succeedsWithin(WAIT);
 		assertThat(tx.isActive()).isFalse();

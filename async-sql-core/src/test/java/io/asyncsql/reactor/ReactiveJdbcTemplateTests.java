@@ -1,20 +1,24 @@
 package io.asyncsql.reactor;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.EngineClosedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -61,7 +65,7 @@ class ReactiveJdbcTemplateTests {
 	void operationsAreColdUntilSubscribed() {
 		Mono<Integer> insert = this.reactive.update("insert into users values (?, ?)", 1, "Dan Rydell");
 		assertThat(count()).isZero();
-		StepVerifier.create(insert).expectNext(1).verifyComplete();
+		StepVerifier.create(insert).expectNext(1).expectComplete().verify(WAIT);
 		StepVerifier.create(insert).expectError(DuplicateKeyException.class).verify(WAIT);
 		assertThat(count()).isEqualTo(1);
 	}
@@ -85,16 +89,20 @@ class ReactiveJdbcTemplateTests {
 
 	@Test
 	void queryForObjectAndExecute() {
-		StepVerifier.create(this.reactive.execute("insert into users values (7, 'Casey McCall')")).verifyComplete();
+		StepVerifier.create(this.reactive.execute("insert into users values (7, 'Casey McCall')"))
+			.expectComplete()
+			.verify(WAIT);
 		StepVerifier.create(this.reactive.queryForObject("select name from users where id = ?", String.class, 7))
 			.expectNext("Casey McCall")
-			.verifyComplete();
+			.expectComplete()
+			.verify(WAIT);
 		StepVerifier
 			.create(this.reactive.queryForObject("select id, name from users where id = ?",
 					(rs, row) -> rs.getInt(1) + " " + rs.getString(2), 7))
 			.expectNext("7 Casey McCall")
-			.verifyComplete();
-		StepVerifier.create(this.reactive.queryForObject("select null", String.class)).verifyComplete();
+			.expectComplete()
+			.verify(WAIT);
+		StepVerifier.create(this.reactive.queryForObject("select null", String.class)).expectComplete().verify(WAIT);
 	}
 
 	@Test
@@ -113,7 +121,7 @@ class ReactiveJdbcTemplateTests {
 			.inTransaction((tx) -> tx.update("insert into users values (?, ?)", 1, "Jeremy Goodwin")
 				.then(tx.update("insert into users values (?, ?)", 2, "Natalie Hurley"))
 				.thenMany(tx.query("select id from users order by id", (rs, row) -> rs.getInt(1))));
-		StepVerifier.create(work).expectNext(1, 2).verifyComplete();
+		StepVerifier.create(work).expectNext(1, 2).expectComplete().verify(WAIT);
 		assertThat(count()).isEqualTo(2);
 		assertThat(this.pool.getHikariPoolMXBean().getActiveConnections()).isZero();
 	}
@@ -149,7 +157,7 @@ class ReactiveJdbcTemplateTests {
 					.then(inner.update("insert into users values (?, ?)", 2, "y"))))
 				.onErrorResume(DuplicateKeyException.class,
 						(ex) -> outer.queryForObject("select count(*) from users", Integer.class)));
-		StepVerifier.create(work).expectNext(1).verifyComplete();
+		StepVerifier.create(work).expectNext(1).expectComplete().verify(WAIT);
 		assertThat(count()).isEqualTo(1);
 	}
 
@@ -160,6 +168,37 @@ class ReactiveJdbcTemplateTests {
 		StepVerifier.create(this.reactive.update("insert into users values (?, ?)", 1))
 			.expectError(IllegalArgumentException.class)
 			.verify(WAIT);
+	}
+
+	@Test
+	void argumentOfUnknownTypeSignalsDataAccessExceptionAndTemplateKeepsServing() {
+		StepVerifier.create(this.reactive.update("insert into users values (?, ?)", 1, new Object()))
+			.expectError(DataAccessException.class)
+			.verify(WAIT);
+		StepVerifier
+			.create(this.reactive.query("select id from users where name = ?", (rs, row) -> rs.getInt(1), new Object()))
+			.expectError(DataAccessException.class)
+			.verify(WAIT);
+		StepVerifier.create(this.reactive.update("insert into users values (?, ?)", 1, "Dan Rydell"))
+			.expectNext(1)
+			.expectComplete()
+			.verify(WAIT);
+		await().atMost(WAIT).until(() -> this.pool.getHikariPoolMXBean().getActiveConnections() == 0);
+	}
+
+	@Test
+	void useAfterTheEngineClosedSignalsEngineClosedAtSubscription() {
+		Mono<Integer> assembledBefore = this.reactive.update("insert into users values (?, ?)", 1, "Dan Rydell");
+		this.engine.close();
+		Mono<Integer> update = this.reactive.update("insert into users values (?, ?)", 1, "Dan Rydell");
+		Mono<String> queryForObject = this.reactive.queryForObject("select name from users", String.class);
+		Flux<Integer> query = this.reactive.query("select id from users", (rs, row) -> rs.getInt(1));
+		Flux<Integer> transaction = this.reactive
+			.inTransaction((tx) -> tx.update("insert into users values (?, ?)", 2, "Casey McCall"));
+		for (Publisher<?> closed : List.of(assembledBefore, update, queryForObject, query, transaction)) {
+			StepVerifier.create(closed).expectError(EngineClosedException.class).verify(WAIT);
+		}
+		assertThat(count()).isZero();
 	}
 
 	private int count() {

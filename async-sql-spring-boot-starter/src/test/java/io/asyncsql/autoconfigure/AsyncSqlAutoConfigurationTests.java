@@ -1,6 +1,7 @@
 package io.asyncsql.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +16,7 @@ import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.StreamTimeoutException;
 import io.asyncsql.ThreadMode;
 import io.asyncsql.reactor.ReactiveJdbcTemplate;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
@@ -112,14 +114,39 @@ class AsyncSqlAutoConfigurationTests {
 
 	@Test
 	void streamIdleTimeoutPropertyCancelsAnIdleStream() {
-		this.contextRunner.withPropertyValues("async-sql.stream.idle-timeout=200ms").run((context) -> {
+		// A row, then no demand for far longer than the idle timeout.
+		assertStreamCancelledBy("async-sql.stream.idle-timeout", "200ms", Duration.ofMinutes(5), 1);
+	}
+
+	@Test
+	void streamMaxLifetimePropertyCancelsAStreamThatOutlivesIt() {
+		// Demand every 100 ms keeps the stream from going idle; its lifetime ends it.
+		assertStreamCancelledBy("async-sql.stream.max-lifetime", "1s", Duration.ofMillis(100), 2);
+	}
+
+	/**
+	 * Stream many rows, demanding one per {@code requestEvery}, and expect the stream
+	 * timeout set by {@code property} to end it with a {@link StreamTimeoutException}
+	 * after at least {@code minimumRows} rows.
+	 */
+	private void assertStreamCancelledBy(String property, String value, Duration requestEvery, int minimumRows) {
+		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
 			Flux<Integer> rows = context.getBean(ReactiveJdbcTemplate.class)
-				.query("select x from system_range(1, 10)", (rs, row) -> rs.getInt(1));
-			StepVerifier.create(rows, 1)
-				.expectNext(1)
+				.query("select x from system_range(1, 1000000)", (rs, row) -> rs.getInt(1));
+			// Zipping with a tick that drops what is not wanted paces the demand.
+			Flux<Integer> paced = rows.zipWith(Flux.interval(Duration.ZERO, requestEvery).onBackpressureDrop(), 1,
+					(row, tick) -> row);
+			StepVerifier.create(paced)
+				.recordWith(ArrayList::new)
+				.thenConsumeWhile((row) -> true)
+				.consumeRecordedWith(
+						(received) -> assertThat(received).hasSizeGreaterThanOrEqualTo(minimumRows).startsWith(1))
 				.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(StreamTimeoutException.class)
-					.hasMessageContaining("async-sql.stream.idle-timeout"))
+					.hasMessageContaining(property))
 				.verify(Duration.ofSeconds(10));
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(10))
+				.until(() -> context.getBean(AsyncEngine.class).stats().active() == 0);
 		});
 	}
 
