@@ -400,7 +400,9 @@ public final class AsyncEngine implements AutoCloseable {
 			throws SQLException {
 		TrackedConnection tracked = new TrackedConnection(connection);
 		ConnectionHolder holder = new ConnectionHolder(tracked.getProxy());
-		if (task.deadline.isSet()) {
+		boolean timed = task.deadline.isSet();
+		int sessionTimeout = timed ? tracked.sessionQueryTimeout() : 0;
+		if (timed) {
 			holder.setTimeoutInMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(task.deadline.remainingNanos())));
 		}
 		TransactionSynchronizationManager.bindResource(this.dataSource, holder);
@@ -411,6 +413,9 @@ public final class AsyncEngine implements AutoCloseable {
 		finally {
 			task.attach(null);
 			TransactionSynchronizationManager.unbindResource(this.dataSource);
+			if (timed) {
+				tracked.restoreSessionQueryTimeout(sessionTimeout);
+			}
 		}
 	}
 

@@ -130,6 +130,34 @@ final class TrackedConnection implements InvocationHandler {
 	}
 
 	/**
+	 * Return the query timeout a new statement of this connection starts with. Most
+	 * drivers keep a timeout per statement, so this is 0; H2 keeps it in the session,
+	 * where a deadline's timeout would outlive its call.
+	 * @return the timeout in seconds, 0 for none
+	 * @throws SQLException if the connection is broken
+	 */
+	int sessionQueryTimeout() throws SQLException {
+		try (Statement statement = this.target.createStatement()) {
+			return statement.getQueryTimeout();
+		}
+	}
+
+	/**
+	 * Put back the session's query timeout after work that ran with a deadline.
+	 * @param seconds what {@link #sessionQueryTimeout()} returned before the work
+	 */
+	void restoreSessionQueryTimeout(int seconds) {
+		try (Statement statement = this.target.createStatement()) {
+			if (statement.getQueryTimeout() != seconds) {
+				statement.setQueryTimeout(seconds);
+			}
+		}
+		catch (SQLException ex) {
+			// A broken connection: the pool discards it when it comes back.
+		}
+	}
+
+	/**
 	 * Forget the statements of finished work and accept new ones.
 	 */
 	synchronized void reset() {
