@@ -51,9 +51,6 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private static final long ABORT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-	private static final AsyncEngineListener NO_LISTENER = new AsyncEngineListener() {
-	};
-
 	private final String name;
 
 	private final DataSource dataSource;
@@ -94,7 +91,7 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
 
-	private AsyncEngine(Builder builder, ThreadMode threadMode, int maxConcurrency) {
+	AsyncEngine(AsyncEngineBuilder builder, ThreadMode threadMode, int maxConcurrency) {
 		this.name = builder.name;
 		this.dataSource = builder.dataSource;
 		this.threadMode = threadMode;
@@ -115,8 +112,8 @@ public final class AsyncEngine implements AutoCloseable {
 	 * @param dataSource the pooled data source the engine draws connections from
 	 * @return a new builder
 	 */
-	public static Builder builder(DataSource dataSource) {
-		return new Builder(dataSource);
+	public static AsyncEngineBuilder builder(DataSource dataSource) {
+		return new AsyncEngineBuilder(dataSource);
 	}
 
 	/**
@@ -442,191 +439,6 @@ public final class AsyncEngine implements AutoCloseable {
 			throw new CannotGetJdbcConnectionException(
 					"async-sql engine '" + this.name + "' failed to obtain a JDBC connection", ex);
 		}
-	}
-
-	/**
-	 * Builder of {@link AsyncEngine} instances.
-	 */
-	public static final class Builder {
-
-		private final DataSource dataSource;
-
-		private String name = "main";
-
-		private @Nullable Integer maxConcurrency;
-
-		private int queueCapacity = 10_000;
-
-		private Duration queueTimeout = Duration.ofSeconds(30);
-
-		private ThreadMode threadMode = ThreadMode.AUTO;
-
-		private Duration shutdownTimeout = Duration.ofSeconds(30);
-
-		private Duration streamIdleTimeout = Duration.ofSeconds(60);
-
-		private @Nullable Duration streamMaxLifetime;
-
-		private @Nullable TaskDecorator taskDecorator;
-
-		private AsyncEngineListener listener = NO_LISTENER;
-
-		private Builder(DataSource dataSource) {
-			Assert.notNull(dataSource, "'dataSource' must not be null");
-			this.dataSource = dataSource;
-		}
-
-		/**
-		 * Set the engine's name, used in thread names, messages and meter tags.
-		 * @param name the name; default {@code main}
-		 * @return this builder
-		 */
-		public Builder name(String name) {
-			Assert.hasText(name, "'name' must not be empty");
-			this.name = name;
-			return this;
-		}
-
-		/**
-		 * Set how many operations may use the database at once. Default: the maximum size
-		 * of a HikariCP pool, otherwise 10. Keep it at or below the pool's size.
-		 * @param maxConcurrency the number of permits, greater than zero
-		 * @return this builder
-		 */
-		public Builder maxConcurrency(int maxConcurrency) {
-			Assert.isTrue(maxConcurrency > 0,
-					() -> "'maxConcurrency' must be greater than 0, but was " + maxConcurrency);
-			this.maxConcurrency = maxConcurrency;
-			return this;
-		}
-
-		/**
-		 * Set how many operations may wait for a permit before new ones are refused.
-		 * @param queueCapacity the capacity, greater than zero; default 10,000
-		 * @return this builder
-		 */
-		public Builder queueCapacity(int queueCapacity) {
-			Assert.isTrue(queueCapacity > 0, () -> "'queueCapacity' must be greater than 0, but was " + queueCapacity);
-			this.queueCapacity = queueCapacity;
-			return this;
-		}
-
-		/**
-		 * Set the longest an operation waits for a permit before it fails with
-		 * {@link QueueTimeoutException}.
-		 * @param queueTimeout a positive duration; default 30 seconds
-		 * @return this builder
-		 */
-		public Builder queueTimeout(Duration queueTimeout) {
-			Assert.notNull(queueTimeout, "'queueTimeout' must not be null");
-			Assert.isTrue(queueTimeout.compareTo(Duration.ZERO) > 0,
-					() -> "'queueTimeout' must be positive, but was " + queueTimeout);
-			this.queueTimeout = queueTimeout;
-			return this;
-		}
-
-		/**
-		 * Set the kind of threads that run the work.
-		 * @param threadMode the thread mode; default {@link ThreadMode#AUTO}
-		 * @return this builder
-		 */
-		public Builder threadMode(ThreadMode threadMode) {
-			Assert.notNull(threadMode, "'threadMode' must not be null");
-			this.threadMode = threadMode;
-			return this;
-		}
-
-		/**
-		 * Set how long {@link AsyncEngine#close()} lets queued and running work finish
-		 * before cancelling it.
-		 * @param shutdownTimeout zero or a positive duration; default 30 seconds
-		 * @return this builder
-		 */
-		public Builder shutdownTimeout(Duration shutdownTimeout) {
-			Assert.notNull(shutdownTimeout, "'shutdownTimeout' must not be null");
-			Assert.isTrue(!shutdownTimeout.isNegative(),
-					() -> "'shutdownTimeout' must not be negative, but was " + shutdownTimeout);
-			this.shutdownTimeout = shutdownTimeout;
-			return this;
-		}
-
-		/**
-		 * Set how long a stream may hold its connection while its subscriber requests
-		 * nothing; then the stream is cancelled with {@link StreamTimeoutException}.
-		 * @param streamIdleTimeout a positive duration; default 60 seconds
-		 * @return this builder
-		 */
-		public Builder streamIdleTimeout(Duration streamIdleTimeout) {
-			Assert.notNull(streamIdleTimeout, "'streamIdleTimeout' must not be null");
-			Assert.isTrue(streamIdleTimeout.compareTo(Duration.ZERO) > 0,
-					() -> "'streamIdleTimeout' must be positive, but was " + streamIdleTimeout);
-			this.streamIdleTimeout = streamIdleTimeout;
-			return this;
-		}
-
-		/**
-		 * Set the longest a stream may hold its connection, whatever its demand; then the
-		 * stream is cancelled with {@link StreamTimeoutException}.
-		 * @param streamMaxLifetime a positive duration, or {@code null} for no limit (the
-		 * default)
-		 * @return this builder
-		 */
-		public Builder streamMaxLifetime(@Nullable Duration streamMaxLifetime) {
-			Assert.isTrue(streamMaxLifetime == null || streamMaxLifetime.compareTo(Duration.ZERO) > 0,
-					() -> "'streamMaxLifetime' must be positive, but was " + streamMaxLifetime);
-			this.streamMaxLifetime = streamMaxLifetime;
-			return this;
-		}
-
-		/**
-		 * Set a decorator applied to every operation, captured on the submitting thread,
-		 * e.g. to carry MDC or tracing context onto engine threads.
-		 * @param taskDecorator the decorator, or {@code null} for none
-		 * @return this builder
-		 */
-		public Builder taskDecorator(@Nullable TaskDecorator taskDecorator) {
-			this.taskDecorator = taskDecorator;
-			return this;
-		}
-
-		/**
-		 * Set a listener told of each operation's start and end, e.g. for metrics.
-		 * @param listener the listener
-		 * @return this builder
-		 */
-		public Builder listener(AsyncEngineListener listener) {
-			Assert.notNull(listener, "'listener' must not be null");
-			this.listener = listener;
-			return this;
-		}
-
-		/**
-		 * Build the engine.
-		 * @return a new engine, ready to accept work
-		 * @throws IllegalStateException if {@link ThreadMode#VIRTUAL} is asked for on a
-		 * JVM older than Java 21
-		 */
-		public AsyncEngine build() {
-			ThreadMode mode = switch (this.threadMode) {
-				case AUTO -> VirtualThreads.isAvailable() ? ThreadMode.VIRTUAL : ThreadMode.PLATFORM;
-				case VIRTUAL -> {
-					Assert.state(VirtualThreads.isAvailable(),
-							() -> "ThreadMode.VIRTUAL needs Java 21 or later, but this JVM is Java "
-									+ Runtime.version().feature() + "; use ThreadMode.PLATFORM or AUTO");
-					yield ThreadMode.VIRTUAL;
-				}
-				case PLATFORM -> ThreadMode.PLATFORM;
-			};
-			Integer poolSize = PoolSize.maximumOf(this.dataSource);
-			int permits = (this.maxConcurrency != null) ? this.maxConcurrency : (poolSize != null) ? poolSize : 10;
-			if (poolSize != null && permits > poolSize) {
-				logger.warn("async-sql engine '" + this.name + "' allows " + permits
-						+ " operations at once but its pool has only " + poolSize
-						+ " connections: operations will wait inside the pool; lower async-sql.executor.max-concurrency");
-			}
-			return new AsyncEngine(this, mode, permits);
-		}
-
 	}
 
 }

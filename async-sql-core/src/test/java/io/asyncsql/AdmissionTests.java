@@ -50,7 +50,7 @@ class AdmissionTests {
 		this.pool.close();
 	}
 
-	private AsyncEngine engine(AsyncEngine.Builder builder) {
+	private AsyncEngine engine(AsyncEngineBuilder builder) {
 		this.engine = builder.build();
 		return this.engine;
 	}

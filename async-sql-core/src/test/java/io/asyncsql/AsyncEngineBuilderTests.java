@@ -35,7 +35,7 @@ class AsyncEngineBuilderTests {
 		this.pool.close();
 	}
 
-	private AsyncEngine build(AsyncEngine.Builder builder) {
+	private AsyncEngine build(AsyncEngineBuilder builder) {
 		AsyncEngine engine = builder.build();
 		this.engines.add(engine);
 		return engine;
@@ -60,7 +60,7 @@ class AsyncEngineBuilderTests {
 
 	@Test
 	void invalidValuesAreRefusedWithTheirName() {
-		AsyncEngine.Builder builder = AsyncEngine.builder(this.pool);
+		AsyncEngineBuilder builder = AsyncEngine.builder(this.pool);
 		assertThatIllegalArgumentException().isThrownBy(() -> builder.maxConcurrency(0))
 			.withMessage("'maxConcurrency' must be greater than 0, but was 0");
 		assertThatIllegalArgumentException().isThrownBy(() -> builder.maxConcurrency(-3))
@@ -83,7 +83,7 @@ class AsyncEngineBuilderTests {
 
 	@Test
 	void virtualThreadModeNeedsJava21() {
-		AsyncEngine.Builder builder = AsyncEngine.builder(this.pool).name("v").threadMode(ThreadMode.VIRTUAL);
+		AsyncEngineBuilder builder = AsyncEngine.builder(this.pool).name("v").threadMode(ThreadMode.VIRTUAL);
 		if (Runtime.version().feature() >= 21) {
 			AsyncEngine engine = build(builder);
 			assertThat(engine.getThreadMode()).isEqualTo(ThreadMode.VIRTUAL);

@@ -216,7 +216,7 @@ class BadInputTests {
 		assertRejected(() -> new AsyncJdbcTemplate(null, new JdbcTemplate(this.dataSource)));
 		assertRejected(() -> new AsyncJdbcTemplate(this.engine, new JdbcTemplate(other)));
 		assertRejected(() -> AsyncEngine.builder(null));
-		AsyncEngine.Builder builder = AsyncEngine.builder(this.dataSource);
+		AsyncEngineBuilder builder = AsyncEngine.builder(this.dataSource);
 		assertRejected(() -> builder.name(""));
 		assertRejected(() -> builder.maxConcurrency(0));
 		assertRejected(() -> builder.queueCapacity(0));

@@ -147,7 +147,7 @@ class EngineGuaranteesTests {
 		assertThat(engine.stats().active()).isZero();
 	}
 
-	private AsyncEngine start(AsyncEngine.Builder builder) {
+	private AsyncEngine start(AsyncEngineBuilder builder) {
 		this.engine = builder.name("guarantees").maxConcurrency(1).build();
 		return this.engine;
 	}

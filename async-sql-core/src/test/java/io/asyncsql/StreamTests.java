@@ -215,7 +215,7 @@ class StreamTests {
 			.isThrownBy(() -> this.template.stream("", (rs, row) -> 1));
 	}
 
-	private void useEngine(AsyncEngine.Builder builder) {
+	private void useEngine(AsyncEngineBuilder builder) {
 		this.engine.close();
 		this.engine = builder.name("stream").build();
 		this.template = new AsyncJdbcTemplate(this.engine);

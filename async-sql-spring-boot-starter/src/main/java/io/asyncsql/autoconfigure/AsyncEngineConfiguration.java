@@ -5,6 +5,7 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import io.asyncsql.AsyncEngine;
+import io.asyncsql.AsyncEngineBuilder;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,7 +26,7 @@ class AsyncEngineConfiguration {
 	@Bean(destroyMethod = "close")
 	AsyncEngine asyncEngine(DataSource dataSource, AsyncSqlProperties properties, Environment environment,
 			ObjectProvider<TaskDecorator> taskDecorators, ObjectProvider<AsyncEngineCustomizer> customizers) {
-		AsyncEngine.Builder builder = new AsyncEngineFactory(properties, environment).builder(dataSource,
+		AsyncEngineBuilder builder = new AsyncEngineFactory(properties, environment).builder(dataSource,
 				taskDecorator(taskDecorators));
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();

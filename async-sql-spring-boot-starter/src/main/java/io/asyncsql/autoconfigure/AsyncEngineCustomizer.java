@@ -1,6 +1,7 @@
 package io.asyncsql.autoconfigure;
 
 import io.asyncsql.AsyncEngine;
+import io.asyncsql.AsyncEngineBuilder;
 
 /**
  * Callback that customizes the auto-configured {@link AsyncEngine} before it is built,
@@ -15,6 +16,6 @@ public interface AsyncEngineCustomizer {
 	 * Customize the engine's builder.
 	 * @param builder the builder to customize
 	 */
-	void customize(AsyncEngine.Builder builder);
+	void customize(AsyncEngineBuilder builder);
 
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import javax.sql.DataSource;
 
 import io.asyncsql.AsyncEngine;
+import io.asyncsql.AsyncEngineBuilder;
 import io.asyncsql.ThreadMode;
 import org.jspecify.annotations.Nullable;
 
@@ -14,7 +15,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
 
 /**
- * Turns {@link AsyncSqlProperties} into an {@link AsyncEngine.Builder}, checking each
+ * Turns {@link AsyncSqlProperties} into an {@link AsyncEngineBuilder}, checking each
  * value first so that a bad one is reported by property name rather than as a failed
  * assertion inside the engine.
  */
@@ -34,10 +35,10 @@ final class AsyncEngineFactory {
 		this.environment = environment;
 	}
 
-	AsyncEngine.Builder builder(DataSource dataSource, @Nullable TaskDecorator taskDecorator) {
+	AsyncEngineBuilder builder(DataSource dataSource, @Nullable TaskDecorator taskDecorator) {
 		validate();
 		AsyncSqlProperties.Executor executor = this.properties.getExecutor();
-		AsyncEngine.Builder builder = AsyncEngine.builder(dataSource)
+		AsyncEngineBuilder builder = AsyncEngine.builder(dataSource)
 			.name(ENGINE_NAME)
 			.threadMode(threadMode())
 			.queueCapacity(this.properties.getQueue().getCapacity())

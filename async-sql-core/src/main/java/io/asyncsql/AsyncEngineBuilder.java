@@ -1,0 +1,203 @@
+package io.asyncsql;
+
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.util.Assert;
+
+/**
+ * Builder of {@link AsyncEngine} instances, from {@link AsyncEngine#builder(DataSource)}.
+ *
+ * @since 0.1.0
+ */
+public final class AsyncEngineBuilder {
+
+	private static final Log logger = LogFactory.getLog(AsyncEngineBuilder.class);
+
+	private static final AsyncEngineListener NO_LISTENER = new AsyncEngineListener() {
+	};
+
+	final DataSource dataSource;
+
+	String name = "main";
+
+	@Nullable Integer maxConcurrency;
+
+	int queueCapacity = 10_000;
+
+	Duration queueTimeout = Duration.ofSeconds(30);
+
+	ThreadMode threadMode = ThreadMode.AUTO;
+
+	Duration shutdownTimeout = Duration.ofSeconds(30);
+
+	Duration streamIdleTimeout = Duration.ofSeconds(60);
+
+	@Nullable Duration streamMaxLifetime;
+
+	@Nullable TaskDecorator taskDecorator;
+
+	AsyncEngineListener listener = NO_LISTENER;
+
+	AsyncEngineBuilder(DataSource dataSource) {
+		Assert.notNull(dataSource, "'dataSource' must not be null");
+		this.dataSource = dataSource;
+	}
+
+	/**
+	 * Set the engine's name, used in thread names, messages and meter tags.
+	 * @param name the name; default {@code main}
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder name(String name) {
+		Assert.hasText(name, "'name' must not be empty");
+		this.name = name;
+		return this;
+	}
+
+	/**
+	 * Set how many operations may use the database at once. Default: the maximum size of
+	 * a HikariCP pool, otherwise 10. Keep it at or below the pool's size.
+	 * @param maxConcurrency the number of permits, greater than zero
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder maxConcurrency(int maxConcurrency) {
+		Assert.isTrue(maxConcurrency > 0, () -> "'maxConcurrency' must be greater than 0, but was " + maxConcurrency);
+		this.maxConcurrency = maxConcurrency;
+		return this;
+	}
+
+	/**
+	 * Set how many operations may wait for a permit before new ones are refused.
+	 * @param queueCapacity the capacity, greater than zero; default 10,000
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder queueCapacity(int queueCapacity) {
+		Assert.isTrue(queueCapacity > 0, () -> "'queueCapacity' must be greater than 0, but was " + queueCapacity);
+		this.queueCapacity = queueCapacity;
+		return this;
+	}
+
+	/**
+	 * Set the longest an operation waits for a permit before it fails with
+	 * {@link QueueTimeoutException}.
+	 * @param queueTimeout a positive duration; default 30 seconds
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder queueTimeout(Duration queueTimeout) {
+		Assert.notNull(queueTimeout, "'queueTimeout' must not be null");
+		Assert.isTrue(queueTimeout.compareTo(Duration.ZERO) > 0,
+				() -> "'queueTimeout' must be positive, but was " + queueTimeout);
+		this.queueTimeout = queueTimeout;
+		return this;
+	}
+
+	/**
+	 * Set the kind of threads that run the work.
+	 * @param threadMode the thread mode; default {@link ThreadMode#AUTO}
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder threadMode(ThreadMode threadMode) {
+		Assert.notNull(threadMode, "'threadMode' must not be null");
+		this.threadMode = threadMode;
+		return this;
+	}
+
+	/**
+	 * Set how long {@link AsyncEngine#close()} lets queued and running work finish before
+	 * cancelling it.
+	 * @param shutdownTimeout zero or a positive duration; default 30 seconds
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder shutdownTimeout(Duration shutdownTimeout) {
+		Assert.notNull(shutdownTimeout, "'shutdownTimeout' must not be null");
+		Assert.isTrue(!shutdownTimeout.isNegative(),
+				() -> "'shutdownTimeout' must not be negative, but was " + shutdownTimeout);
+		this.shutdownTimeout = shutdownTimeout;
+		return this;
+	}
+
+	/**
+	 * Set how long a stream may hold its connection while its subscriber requests
+	 * nothing; then the stream is cancelled with {@link StreamTimeoutException}.
+	 * @param streamIdleTimeout a positive duration; default 60 seconds
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder streamIdleTimeout(Duration streamIdleTimeout) {
+		Assert.notNull(streamIdleTimeout, "'streamIdleTimeout' must not be null");
+		Assert.isTrue(streamIdleTimeout.compareTo(Duration.ZERO) > 0,
+				() -> "'streamIdleTimeout' must be positive, but was " + streamIdleTimeout);
+		this.streamIdleTimeout = streamIdleTimeout;
+		return this;
+	}
+
+	/**
+	 * Set the longest a stream may hold its connection, whatever its demand; then the
+	 * stream is cancelled with {@link StreamTimeoutException}.
+	 * @param streamMaxLifetime a positive duration, or {@code null} for no limit (the
+	 * default)
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder streamMaxLifetime(@Nullable Duration streamMaxLifetime) {
+		Assert.isTrue(streamMaxLifetime == null || streamMaxLifetime.compareTo(Duration.ZERO) > 0,
+				() -> "'streamMaxLifetime' must be positive, but was " + streamMaxLifetime);
+		this.streamMaxLifetime = streamMaxLifetime;
+		return this;
+	}
+
+	/**
+	 * Set a decorator applied to every operation, captured on the submitting thread, e.g.
+	 * to carry MDC or tracing context onto engine threads.
+	 * @param taskDecorator the decorator, or {@code null} for none
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder taskDecorator(@Nullable TaskDecorator taskDecorator) {
+		this.taskDecorator = taskDecorator;
+		return this;
+	}
+
+	/**
+	 * Set a listener told of each operation's start and end, e.g. for metrics.
+	 * @param listener the listener
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder listener(AsyncEngineListener listener) {
+		Assert.notNull(listener, "'listener' must not be null");
+		this.listener = listener;
+		return this;
+	}
+
+	/**
+	 * Build the engine.
+	 * @return a new engine, ready to accept work
+	 * @throws IllegalStateException if {@link ThreadMode#VIRTUAL} is asked for on a JVM
+	 * older than Java 21
+	 */
+	public AsyncEngine build() {
+		ThreadMode mode = switch (this.threadMode) {
+			case AUTO -> VirtualThreads.isAvailable() ? ThreadMode.VIRTUAL : ThreadMode.PLATFORM;
+			case VIRTUAL -> {
+				Assert.state(VirtualThreads.isAvailable(),
+						() -> "ThreadMode.VIRTUAL needs Java 21 or later, but this JVM is Java "
+								+ Runtime.version().feature() + "; use ThreadMode.PLATFORM or AUTO");
+				yield ThreadMode.VIRTUAL;
+			}
+			case PLATFORM -> ThreadMode.PLATFORM;
+		};
+		Integer poolSize = PoolSize.maximumOf(this.dataSource);
+		int permits = (this.maxConcurrency != null) ? this.maxConcurrency : (poolSize != null) ? poolSize : 10;
+		if (poolSize != null && permits > poolSize) {
+			logger.warn("async-sql engine '" + this.name + "' allows " + permits
+					+ " operations at once but its pool has only " + poolSize
+					+ " connections: operations will wait inside the pool; lower async-sql.executor.max-concurrency");
+		}
+		return new AsyncEngine(this, mode, permits);
+	}
+
+}
