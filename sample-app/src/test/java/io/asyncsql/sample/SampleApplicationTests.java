@@ -16,8 +16,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The users API and the actuator endpoints of the running sample application, on H2. Each
- * test works on users it creates, so that the five seeded ones stay as they are.
+ * The users API and the actuator endpoints of the running sample application, on H2 (and,
+ * in subclasses, on the other databases the sample has profiles for). Each test works on
+ * users it creates, so that the five seeded ones stay as they are.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "30s")
