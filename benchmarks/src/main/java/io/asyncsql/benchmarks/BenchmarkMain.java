@@ -167,9 +167,10 @@ public final class BenchmarkMain {
 					Measurement m = ClosedLoop.of(contender, workload, level)
 						.run(this.settings.warmup(), this.settings.measure());
 					this.results.add(new Results.Cell(round, workload, level, contender.name(), m));
-					progress("  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  threads %4d  failures %d",
+					progress(
+							"  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  cpu %6.2f µs/op  threads %4d  failures %d",
 							workload.label(), level, contender.name(), MarkdownReport.number(m.opsPerSecond()),
-							m.p50Millis(), m.p99Millis(), m.peakThreads(), m.failures());
+							m.p50Millis(), m.p99Millis(), m.cpuMicrosPerOp(), m.peakThreads(), m.failures());
 				}
 			}
 		}

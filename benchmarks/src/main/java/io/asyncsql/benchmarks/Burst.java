@@ -41,8 +41,8 @@ final class Burst {
 
 	static Result run(Contender contender, int size) {
 		Outcomes outcomes = new Outcomes();
-		int idleThreads = Threads.live();
-		Threads.resetPeak();
+		int idleThreads = Jvm.live();
+		Jvm.resetPeak();
 		long start = System.nanoTime();
 		int threads = contender.blockingThreads(size);
 		boolean completed = (threads > 0) ? drainOnThreads(contender, size, threads, outcomes)
@@ -50,7 +50,7 @@ final class Burst {
 		double seconds = (System.nanoTime() - start) / 1e9;
 		long done = outcomes.succeeded() + outcomes.failed() + outcomes.rejected();
 		return new Result(seconds, outcomes.succeeded(), outcomes.failed(), outcomes.rejected(),
-				completed ? 0 : size - done, idleThreads, Threads.peak(), outcomes.firstFailure());
+				completed ? 0 : size - done, idleThreads, Jvm.peak(), outcomes.firstFailure());
 	}
 
 	private static boolean submitAll(Contender contender, int size, Outcomes outcomes) {

@@ -66,7 +66,7 @@ final class ClosedLoop {
 	 * clients' last operations.
 	 */
 	Measurement run(Duration warmup, Duration measure) {
-		int idleThreads = Threads.live();
+		int idleThreads = Jvm.live();
 		for (int i = 0; i < this.clients; i++) {
 			if (this.blocking) {
 				Thread thread = new Thread(this::client, "bench-client-" + i);
@@ -77,20 +77,22 @@ final class ClosedLoop {
 				client();
 			}
 		}
-		Threads.pause(warmup.toNanos());
-		Threads.resetPeak();
+		Jvm.pause(warmup.toNanos());
+		Jvm.resetPeak();
 		this.latencies.getIntervalHistogram();
 		long unsuccessfulBefore = this.outcomes.unsuccessful();
+		long cpuBefore = Jvm.processCpuNanos();
 		long start = System.nanoTime();
-		Threads.pause(measure.toNanos());
+		Jvm.pause(measure.toNanos());
 		Histogram histogram = this.latencies.getIntervalHistogram();
 		double seconds = (System.nanoTime() - start) / 1e9;
+		double cpuMicrosPerOp = (Jvm.processCpuNanos() - cpuBefore) / 1e3 / histogram.getTotalCount();
 		long failures = this.outcomes.unsuccessful() - unsuccessfulBefore;
-		int peakThreads = Threads.peak();
+		int peakThreads = Jvm.peak();
 		this.stopping = true;
 		boolean drained = awaitClients();
 		return new Measurement(histogram.getTotalCount() / seconds, millis(histogram.getValueAtPercentile(50)),
-				millis(histogram.getValueAtPercentile(99)), idleThreads, peakThreads, failures,
+				millis(histogram.getValueAtPercentile(99)), cpuMicrosPerOp, idleThreads, peakThreads, failures,
 				this.outcomes.firstFailure(), drained);
 	}
 

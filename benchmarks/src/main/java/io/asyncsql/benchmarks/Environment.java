@@ -1,7 +1,6 @@
 package io.asyncsql.benchmarks;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -23,8 +22,7 @@ record Environment(String started, String machine, String jdk, String postgres, 
 
 	static Environment capture(String postgresVersion) {
 		Runtime runtime = Runtime.getRuntime();
-		long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-			.getTotalMemorySize();
+		long memory = Jvm.totalMemoryBytes();
 		String machine = runtime.availableProcessors() + " cores, " + Math.round(memory / (1024.0 * 1024 * 1024))
 				+ " GiB memory, " + cpuModel() + ", " + System.getProperty("os.name") + " "
 				+ System.getProperty("os.version") + " " + System.getProperty("os.arch");

@@ -63,8 +63,8 @@ final class MarkdownReport {
 					+ " tps (median of " + pgbench.size() + ")");
 			line("");
 		}
-		line("| in flight | contender | ops/s | × ceiling | p50 ms | p99 ms | p99 ÷ Little | peak threads | failures |");
-		line("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+		line("| in flight | contender | ops/s | × ceiling | p50 ms | p99 ms | p99 ÷ Little | JVM CPU µs/op | peak threads | failures |");
+		line("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
 		for (int level : this.results.levels()) {
 			Results.Summary ceiling = this.results.summary(workload, level, Results.CEILING);
 			double little = (ceiling != null && level > Database.POOL_SIZE) ? level / ceiling.opsPerSecond() * 1000
@@ -76,21 +76,23 @@ final class MarkdownReport {
 							+ ratio(cell.ratioToCeiling()) + " | " + decimal(cell.p50Millis()) + " | "
 							+ decimal(cell.p99Millis()) + " | "
 							+ (contender.equals(Results.CEILING) ? "" : ratio(cell.p99Millis() / little)) + " | "
-							+ threads(cell.peakThreads(), cell.addedThreads()) + " | " + cell.failures()
-							+ (cell.drained() ? "" : " (stuck)") + " |");
+							+ decimal(cell.cpuMicrosPerOp()) + " | " + threads(cell.peakThreads(), cell.addedThreads())
+							+ " | " + cell.failures() + (cell.drained() ? "" : " (stuck)") + " |");
 				}
 			}
 			if (!Double.isNaN(little)) {
-				line("| " + level + " | *Little's-law p99 reference* | | | | " + decimal(little) + " | 1.00× | | |");
+				line("| " + level + " | *Little's-law p99 reference* | | | | " + decimal(little) + " | 1.00× | | | |");
 			}
 		}
 		line("");
 		line("× ceiling: median of per-round ratios of ops/s. Little's-law reference (above the pool size): "
 				+ "in flight ÷ ceiling ops/s, the latency every operation would see if a pool-size-limited server "
 				+ "served them in FIFO order; p99 far above it means unfair hand-out (not shown for the ceiling, "
-				+ "which never has more than " + Database.POOL_SIZE + " in flight). Peak threads: live platform "
-				+ "threads of the whole JVM, every contender's idle pools included, and in brackets how many "
-				+ "the cell added to those alive before it; virtual threads are not counted, their carriers are.");
+				+ "which never has more than " + Database.POOL_SIZE + " in flight). JVM CPU µs/op: CPU time of the "
+				+ "whole benchmark JVM (JIT and GC included) per operation, the client side's cost, steadier than "
+				+ "ops/s when other processes share the machine. Peak threads: live platform threads of the whole "
+				+ "JVM, every contender's idle pools included, and in brackets how many the cell added to those "
+				+ "alive before it; virtual threads are not counted, their carriers are.");
 		line("");
 	}
 
@@ -136,7 +138,7 @@ final class MarkdownReport {
 					+ ((overhead < 5) ? "met" : "missed") + " |");
 		}
 		line("");
-		line("µs/op = elapsed time ÷ operations (the inverse of throughput), medians over rounds. One thread: the "
+		line("µs/op = elapsed time ÷ operations (the inverse of throughput), medians over rounds; the overhead is the median of the per-round differences. One thread: the "
 				+ "latency the hand-off adds to a lone operation. Ten threads (the pool size, on "
 				+ Runtime.getRuntime().availableProcessors() + " cores): the CPU the engine takes per operation "
 				+ "when every permit is busy. Direct = the same number of platform threads calling JdbcTemplate.");

@@ -4,14 +4,29 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * The JVM's peak live thread count over a stretch of time. Counts platform threads only:
- * virtual threads are invisible to {@link ThreadMXBean}, their carrier threads are not.
+ * Gauges of this JVM over a stretch of time: live and peak threads, and CPU time. Thread
+ * counts are of platform threads only: virtual threads are invisible to
+ * {@link ThreadMXBean}, their carrier threads are not.
  */
-final class Threads {
+final class Jvm {
 
 	private static final ThreadMXBean BEAN = ManagementFactory.getThreadMXBean();
 
-	private Threads() {
+	private static final com.sun.management.OperatingSystemMXBean OS = (com.sun.management.OperatingSystemMXBean) ManagementFactory
+		.getOperatingSystemMXBean();
+
+	private Jvm() {
+	}
+
+	/**
+	 * Return the CPU time all threads of this JVM have used, JIT and GC included.
+	 */
+	static long processCpuNanos() {
+		return OS.getProcessCpuTime();
+	}
+
+	static long totalMemoryBytes() {
+		return OS.getTotalMemorySize();
 	}
 
 	static int live() {
