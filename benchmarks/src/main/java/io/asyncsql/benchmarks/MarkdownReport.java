@@ -166,7 +166,7 @@ final class MarkdownReport {
 	}
 
 	private static String threads(double peak, double added) {
-		return number(peak) + " (+" + number(added) + ")";
+		return number(peak) + " (" + String.format(Locale.ROOT, "%+.0f", added) + ")";
 	}
 
 	static String number(double value) {
