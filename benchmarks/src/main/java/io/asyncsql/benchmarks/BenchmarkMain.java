@@ -168,9 +168,10 @@ public final class BenchmarkMain {
 						.run(this.settings.warmup(), this.settings.measure());
 					this.results.add(new Results.Cell(round, workload, level, contender.name(), m));
 					progress(
-							"  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  cpu %6.2f µs/op  threads %4d  failures %d",
+							"  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  cpu %6.2f µs/op  gc %4d ms  threads %4d  failures %d",
 							workload.label(), level, contender.name(), MarkdownReport.number(m.opsPerSecond()),
-							m.p50Millis(), m.p99Millis(), m.cpuMicrosPerOp(), m.peakThreads(), m.failures());
+							m.p50Millis(), m.p99Millis(), m.cpuMicrosPerOp(), m.gcMillis(), m.peakThreads(),
+							m.failures());
 				}
 			}
 		}

@@ -82,18 +82,20 @@ final class ClosedLoop {
 		this.latencies.getIntervalHistogram();
 		long unsuccessfulBefore = this.outcomes.unsuccessful();
 		long cpuBefore = Jvm.processCpuNanos();
+		long gcBefore = Jvm.gcMillis();
 		long start = System.nanoTime();
 		Jvm.pause(measure.toNanos());
 		Histogram histogram = this.latencies.getIntervalHistogram();
 		double seconds = (System.nanoTime() - start) / 1e9;
 		double cpuMicrosPerOp = (Jvm.processCpuNanos() - cpuBefore) / 1e3 / histogram.getTotalCount();
+		long gcMillis = Jvm.gcMillis() - gcBefore;
 		long failures = this.outcomes.unsuccessful() - unsuccessfulBefore;
 		int peakThreads = Jvm.peak();
 		this.stopping = true;
 		boolean drained = awaitClients();
 		return new Measurement(histogram.getTotalCount() / seconds, millis(histogram.getValueAtPercentile(50)),
-				millis(histogram.getValueAtPercentile(99)), cpuMicrosPerOp, idleThreads, peakThreads, failures,
-				this.outcomes.firstFailure(), drained);
+				millis(histogram.getValueAtPercentile(99)), cpuMicrosPerOp, gcMillis, idleThreads, peakThreads,
+				failures, this.outcomes.firstFailure(), drained);
 	}
 
 	/**

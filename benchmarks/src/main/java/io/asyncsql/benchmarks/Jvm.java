@@ -1,5 +1,6 @@
 package io.asyncsql.benchmarks;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
@@ -23,6 +24,17 @@ final class Jvm {
 	 */
 	static long processCpuNanos() {
 		return OS.getProcessCpuTime();
+	}
+
+	/**
+	 * Return the time all garbage collectors of this JVM have spent collecting.
+	 */
+	static long gcMillis() {
+		return ManagementFactory.getGarbageCollectorMXBeans()
+			.stream()
+			.mapToLong(GarbageCollectorMXBean::getCollectionTime)
+			.filter((time) -> time > 0)
+			.sum();
 	}
 
 	static long totalMemoryBytes() {
