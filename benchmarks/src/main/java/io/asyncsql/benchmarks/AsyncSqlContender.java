@@ -1,0 +1,60 @@
+package io.asyncsql.benchmarks;
+
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+import javax.sql.DataSource;
+
+import io.asyncsql.AsyncEngine;
+import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.ThreadMode;
+
+/**
+ * async-sql itself: an {@link AsyncEngine} with as many permits as the pool has
+ * connections, used through {@link AsyncJdbcTemplate}.
+ */
+final class AsyncSqlContender implements Contender {
+
+	private final String name;
+
+	private final AsyncEngine engine;
+
+	private final AsyncJdbcTemplate template;
+
+	/**
+	 * Create the contender.
+	 * @param dataSource a HikariCP pool, whose maximum size becomes the permits
+	 * @param threadMode {@link ThreadMode#PLATFORM} or {@link ThreadMode#VIRTUAL}
+	 * @param queueCapacity room for the whole burst, so that it measures draining and not
+	 * rejection
+	 */
+	AsyncSqlContender(DataSource dataSource, ThreadMode threadMode, int queueCapacity) {
+		this.name = "async-sql-" + threadMode.name().toLowerCase(Locale.ROOT);
+		this.engine = AsyncEngine.builder(dataSource)
+			.name(this.name.substring("async-sql-".length()))
+			.threadMode(threadMode)
+			.queueCapacity(queueCapacity)
+			.build();
+		this.template = new AsyncJdbcTemplate(this.engine);
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public CompletableFuture<?> execute(Workload workload, Object[] arguments) {
+		return switch (workload) {
+			case POINT_SELECT -> this.template.queryForObject(workload.sql(), Item.JDBC_MAPPER, arguments);
+			case INSERT -> this.template.update(workload.sql(), arguments);
+			case RANGE_READ -> this.template.query(workload.sql(), Item.JDBC_MAPPER, arguments);
+		};
+	}
+
+	@Override
+	public void close() {
+		this.engine.close();
+	}
+
+}

@@ -1,0 +1,223 @@
+package io.asyncsql.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import io.asyncsql.ThreadMode;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Runs the whole benchmark: every contender on every workload and level, interleaved, for
+ * a number of rounds, then the burst and the engine overhead, and writes
+ * {@code RESULTS.md}, {@code cells.csv} and {@code throughput.svg}.
+ * <p>
+ * The JDBC-based contenders (ceiling, async-sql, do-it-yourself) take turns on one
+ * HikariCP pool of ten: they never run at the same time, and PostgreSQL's default of 100
+ * connections leaves room for R2DBC's and Vert.x's own pools of ten.
+ *
+ * @since 0.1.0
+ */
+public final class BenchmarkMain {
+
+	private final Settings settings;
+
+	private final Results results;
+
+	private final List<Contender> contenders;
+
+	private final HikariDataSource jdbcPool;
+
+	private BenchmarkMain(Settings settings, HikariDataSource jdbcPool, List<Contender> contenders) {
+		this.settings = settings;
+		this.jdbcPool = jdbcPool;
+		this.contenders = contenders;
+		this.results = new Results(contenders.stream().map(Contender::name).toList(), settings.levels(),
+				settings.workloads());
+	}
+
+	/**
+	 * Run the benchmark; see {@link Settings#USAGE} for the arguments.
+	 * @param args the command-line arguments
+	 */
+	public static void main(String[] args) {
+		System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+				System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+		Settings settings;
+		try {
+			settings = Settings.parse(args);
+			Database.checkReachable(settings);
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			System.err.println(ex.getMessage());
+			System.exit(2);
+			return;
+		}
+		HikariDataSource jdbcPool = Database.pool("bench-jdbc", settings.url(), settings.user(), settings.password(),
+				Database.POOL_SIZE);
+		List<String> skipped = new ArrayList<>();
+		List<Contender> contenders = createContenders(settings, jdbcPool, skipped);
+		try {
+			BenchmarkMain benchmark = new BenchmarkMain(settings, jdbcPool, contenders);
+			skipped.forEach(benchmark.results::note);
+			benchmark.run();
+		}
+		finally {
+			contenders.forEach(Contender::close);
+			jdbcPool.close();
+		}
+		// Libraries may leave non-daemon threads behind; the run is over either way.
+		System.exit(0);
+	}
+
+	private static List<Contender> createContenders(Settings settings, HikariDataSource pool, List<String> skipped) {
+		JdbcTemplate jdbc = new JdbcTemplate(pool);
+		int queueCapacity = Math.max(settings.burstSize(), 10_000);
+		boolean virtual = VirtualThreadSupport.isAvailable();
+		if (!virtual) {
+			String note = "Java " + Runtime.version().feature()
+					+ " has no virtual threads: async-sql-virtual and diy-virtual were skipped (run on Java 21+)";
+			System.err.println(note);
+			skipped.add(note);
+		}
+		List<Contender> contenders = new ArrayList<>();
+		add(contenders, settings, "ceiling", true, () -> new CeilingContender(jdbc, Database.POOL_SIZE));
+		add(contenders, settings, "async-sql-platform", true,
+				() -> new AsyncSqlContender(pool, ThreadMode.PLATFORM, queueCapacity));
+		add(contenders, settings, "async-sql-virtual", virtual,
+				() -> new AsyncSqlContender(pool, ThreadMode.VIRTUAL, queueCapacity));
+		add(contenders, settings, "diy", true,
+				() -> new DiyContender("diy", jdbc, Executors.newFixedThreadPool(Database.POOL_SIZE)));
+		add(contenders, settings, "diy-virtual", virtual, () -> new DiyContender("diy-virtual", jdbc,
+				VirtualThreadSupport.newVirtualThreadPerTaskExecutor().orElseThrow()));
+		add(contenders, settings, "r2dbc", true, () -> new R2dbcContender(settings, Database.POOL_SIZE));
+		add(contenders, settings, "vertx-jdbc", true, () -> new VertxJdbcContender(settings, Database.POOL_SIZE));
+		return contenders;
+	}
+
+	private static void add(List<Contender> contenders, Settings settings, String name, boolean available,
+			Supplier<Contender> factory) {
+		if (available && settings.includes(name)) {
+			contenders.add(factory.get());
+		}
+	}
+
+	private void run() {
+		Database.prepare(this.jdbcPool);
+		Environment environment = Environment.capture(Database.version(this.jdbcPool));
+		Pgbench pgbench = Pgbench.findOnPath(this.settings);
+		if (pgbench == null) {
+			this.results.note("pgbench is not on the PATH: no C-client reference figure");
+		}
+		progress("async-sql benchmark: %s; %s", environment.machine(), environment.jdk());
+		warmUp();
+		try (Overhead overhead = new Overhead()) {
+			for (int round = 1; round <= this.settings.rounds(); round++) {
+				progress("round %d of %d", round, this.settings.rounds());
+				closedLoops(round, pgbench);
+				bursts(round);
+				this.results.addOverhead(overhead.measure(this.settings.warmup(), this.settings.measure()));
+			}
+		}
+		write(environment);
+	}
+
+	/**
+	 * Run every contender on every workload once, unmeasured, so that the JIT, the pools
+	 * and PostgreSQL's plan caches are warm before the first cell.
+	 */
+	private void warmUp() {
+		Duration time = this.settings.quick() ? Duration.ofMillis(300) : Duration.ofMillis(1500);
+		progress("warming up every contender for %d ms per workload", time.toMillis());
+		for (Workload workload : this.settings.workloads()) {
+			for (Contender contender : this.contenders) {
+				truncateBeforeInserts(workload);
+				ClosedLoop.of(contender, workload, 16).run(Duration.ZERO, time);
+			}
+		}
+	}
+
+	private void closedLoops(int round, Pgbench pgbench) {
+		int cellIndex = 0;
+		for (Workload workload : this.settings.workloads()) {
+			if (pgbench != null) {
+				truncateBeforeInserts(workload);
+				OptionalDouble tps = pgbench.run(workload, this.settings.measure());
+				tps.ifPresent((value) -> this.results.addPgbench(workload, value));
+				progress("  %-12s pgbench                %10s tps", workload.label(),
+						tps.isPresent() ? MarkdownReport.number(tps.getAsDouble()) : "failed");
+			}
+			for (int level : this.settings.levels()) {
+				// Rotate who goes first, so no contender always runs right after the same
+				// one.
+				for (Contender contender : rotated(cellIndex++ + round)) {
+					truncateBeforeInserts(workload);
+					Measurement m = ClosedLoop.of(contender, workload, level)
+						.run(this.settings.warmup(), this.settings.measure());
+					this.results.add(new Results.Cell(round, workload, level, contender.name(), m));
+					progress(
+							"  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  cpu %6.2f µs/op  gc %4d ms  threads %4d  failures %d",
+							workload.label(), level, contender.name(), MarkdownReport.number(m.opsPerSecond()),
+							m.p50Millis(), m.p99Millis(), m.cpuMicrosPerOp(), m.gcMillis(), m.peakThreads(),
+							m.failures());
+				}
+			}
+		}
+	}
+
+	private void bursts(int round) {
+		for (Contender contender : rotated(round)) {
+			Burst.Result burst = Burst.run(contender, this.settings.burstSize());
+			this.results.add(new Results.BurstCell(round, contender.name(), burst));
+			progress("  burst %,d  %-18s %6.2f s  ok %d  failed %d  rejected %d  unfinished %d  threads %d",
+					this.settings.burstSize(), contender.name(), burst.seconds(), burst.succeeded(), burst.failed(),
+					burst.rejected(), burst.unfinished(), burst.peakThreads());
+		}
+	}
+
+	private void truncateBeforeInserts(Workload workload) {
+		if (workload == Workload.INSERT) {
+			Database.truncateInserts(this.jdbcPool);
+		}
+	}
+
+	private List<Contender> rotated(int distance) {
+		List<Contender> order = new ArrayList<>(this.contenders);
+		Collections.rotate(order, distance % order.size());
+		return order;
+	}
+
+	private void write(Environment environment) {
+		String markdown = MarkdownReport.render(this.settings, environment, this.results);
+		System.out.println(markdown);
+		Path output = this.settings.output();
+		try {
+			Files.createDirectories(output);
+			Files.writeString(output.resolve("RESULTS.md"), markdown, StandardCharsets.UTF_8);
+			Files.writeString(output.resolve("cells.csv"), CsvReport.render(this.results), StandardCharsets.UTF_8);
+			Files.writeString(output.resolve("throughput.svg"), SvgChart.render(this.results), StandardCharsets.UTF_8);
+			progress("wrote %s, %s and %s", output.resolve("RESULTS.md"), output.resolve("cells.csv"),
+					output.resolve("throughput.svg"));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not write the results to " + output.toAbsolutePath(), ex);
+		}
+	}
+
+	private static void progress(String format, Object... args) {
+		System.err.println(String.format(Locale.ROOT, format, args));
+	}
+
+}

@@ -1,0 +1,152 @@
+package io.asyncsql.benchmarks;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * A closed-loop load: a fixed number of clients, each starting its next operation when
+ * the previous one completes, so exactly that many operations are in flight.
+ * <p>
+ * Clients of a non-blocking operation need no thread: each continues from the completion
+ * callback, on whatever thread completed the future, as an application chaining stages
+ * would. Clients of a blocking operation get a platform thread each. Latency is recorded
+ * in an HdrHistogram {@link Recorder}, whose interval snapshots cut the warm-up off
+ * without stopping the clients.
+ */
+final class ClosedLoop {
+
+	/** How long the clients may take to finish their last operation after the cell. */
+	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+
+	private final Supplier<CompletableFuture<?>> operation;
+
+	private final Recorder latencies = new Recorder(3);
+
+	private final Outcomes outcomes = new Outcomes();
+
+	private final CountDownLatch finished;
+
+	private final int clients;
+
+	private final boolean blocking;
+
+	private volatile boolean stopping;
+
+	/**
+	 * Describe a load.
+	 * @param operation starts one operation
+	 * @param clients operations in flight
+	 * @param blocking whether the operation blocks, so each client needs a thread
+	 */
+	ClosedLoop(Supplier<CompletableFuture<?>> operation, int clients, boolean blocking) {
+		this.operation = operation;
+		this.clients = clients;
+		this.blocking = blocking;
+		this.finished = new CountDownLatch(clients);
+	}
+
+	/**
+	 * Create the load a contender gets for a number of operations in flight.
+	 */
+	static ClosedLoop of(Contender contender, Workload workload, int inFlight) {
+		int threads = contender.blockingThreads(inFlight);
+		Supplier<CompletableFuture<?>> operation = () -> contender.execute(workload, workload.randomArguments())
+			.thenApply(workload::verify);
+		return new ClosedLoop(operation, (threads > 0) ? threads : inFlight, threads > 0);
+	}
+
+	/**
+	 * Run the load: start the clients, warm up, measure, then stop and wait for the
+	 * clients' last operations.
+	 */
+	Measurement run(Duration warmup, Duration measure) {
+		int idleThreads = Jvm.live();
+		for (int i = 0; i < this.clients; i++) {
+			if (this.blocking) {
+				Thread thread = new Thread(this::client, "bench-client-" + i);
+				thread.setDaemon(true);
+				thread.start();
+			}
+			else {
+				client();
+			}
+		}
+		Jvm.pause(warmup.toNanos());
+		Jvm.resetPeak();
+		this.latencies.getIntervalHistogram();
+		long unsuccessfulBefore = this.outcomes.unsuccessful();
+		long cpuBefore = Jvm.processCpuNanos();
+		long gcBefore = Jvm.gcMillis();
+		long start = System.nanoTime();
+		Jvm.pause(measure.toNanos());
+		Histogram histogram = this.latencies.getIntervalHistogram();
+		double seconds = (System.nanoTime() - start) / 1e9;
+		double cpuMicrosPerOp = (Jvm.processCpuNanos() - cpuBefore) / 1e3 / histogram.getTotalCount();
+		long gcMillis = Jvm.gcMillis() - gcBefore;
+		long failures = this.outcomes.unsuccessful() - unsuccessfulBefore;
+		int peakThreads = Jvm.peak();
+		this.stopping = true;
+		boolean drained = awaitClients();
+		return new Measurement(histogram.getTotalCount() / seconds, millis(histogram.getValueAtPercentile(50)),
+				millis(histogram.getValueAtPercentile(99)), cpuMicrosPerOp, gcMillis, idleThreads, peakThreads,
+				failures, this.outcomes.firstFailure(), drained);
+	}
+
+	/**
+	 * One client's loop. A future that is already done is recorded here and the loop goes
+	 * on, so completed futures never nest callbacks; a pending one continues the loop
+	 * from its callback.
+	 */
+	private void client() {
+		while (!this.stopping) {
+			long start = System.nanoTime();
+			CompletableFuture<?> future = start();
+			if (!future.isDone()) {
+				future.whenComplete((value, failure) -> {
+					record(start, Futures.failureOf(future));
+					client();
+				});
+				return;
+			}
+			record(start, Futures.failureOf(future));
+		}
+		this.finished.countDown();
+	}
+
+	private CompletableFuture<?> start() {
+		try {
+			return this.operation.get();
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	private void record(long start, Throwable failure) {
+		if (failure == null) {
+			this.latencies.recordValue(System.nanoTime() - start);
+		}
+		this.outcomes.record(failure);
+	}
+
+	private boolean awaitClients() {
+		try {
+			return this.finished.await(DRAIN_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	private static double millis(long nanos) {
+		return nanos / 1e6;
+	}
+
+}

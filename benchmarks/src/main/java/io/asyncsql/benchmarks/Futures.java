@@ -1,0 +1,48 @@
+package io.asyncsql.benchmarks;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Small helpers between blocking calls and futures.
+ */
+final class Futures {
+
+	private Futures() {
+	}
+
+	/**
+	 * Run a blocking call on this thread and return its outcome as a completed future.
+	 */
+	static <T> CompletableFuture<T> call(Callable<T> call) {
+		try {
+			return CompletableFuture.completedFuture(call.call());
+		}
+		catch (Exception ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	/**
+	 * Wait for a future and return why it failed, or {@code null} when it succeeded.
+	 */
+	static Throwable failureOf(CompletableFuture<?> future) {
+		try {
+			future.join();
+			return null;
+		}
+		catch (CompletionException | CancellationException ex) {
+			return unwrap(ex);
+		}
+	}
+
+	/**
+	 * Return the cause a {@link CompletionException} wraps, or the failure itself.
+	 */
+	static Throwable unwrap(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
+	}
+
+}

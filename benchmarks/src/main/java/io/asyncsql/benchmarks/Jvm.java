@@ -1,0 +1,69 @@
+package io.asyncsql.benchmarks;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
+/**
+ * Gauges of this JVM over a stretch of time: live and peak threads, and CPU time. Thread
+ * counts are of platform threads only: virtual threads are invisible to
+ * {@link ThreadMXBean}, their carrier threads are not.
+ */
+final class Jvm {
+
+	private static final ThreadMXBean BEAN = ManagementFactory.getThreadMXBean();
+
+	private static final com.sun.management.OperatingSystemMXBean OS = (com.sun.management.OperatingSystemMXBean) ManagementFactory
+		.getOperatingSystemMXBean();
+
+	private Jvm() {
+	}
+
+	/**
+	 * Return the CPU time all threads of this JVM have used, JIT and GC included.
+	 */
+	static long processCpuNanos() {
+		return OS.getProcessCpuTime();
+	}
+
+	/**
+	 * Return the time all garbage collectors of this JVM have spent collecting.
+	 */
+	static long gcMillis() {
+		return ManagementFactory.getGarbageCollectorMXBeans()
+			.stream()
+			.mapToLong(GarbageCollectorMXBean::getCollectionTime)
+			.filter((time) -> time > 0)
+			.sum();
+	}
+
+	static long totalMemoryBytes() {
+		return OS.getTotalMemorySize();
+	}
+
+	static int live() {
+		return BEAN.getThreadCount();
+	}
+
+	static void resetPeak() {
+		BEAN.resetPeakThreadCount();
+	}
+
+	static int peak() {
+		return BEAN.getPeakThreadCount();
+	}
+
+	/**
+	 * Sleep for a measured interval: the driver's clock, not a wait for an event.
+	 */
+	static void pause(long nanos) {
+		try {
+			Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while measuring", ex);
+		}
+	}
+
+}

@@ -1,0 +1,22 @@
+package io.asyncsql.benchmarks;
+
+/**
+ * What one measured cell of the {@link ClosedLoop} produced.
+ *
+ * @param opsPerSecond operations that succeeded per second of the measured time
+ * @param p50Millis median latency of the successful operations
+ * @param p99Millis 99th percentile latency of the successful operations
+ * @param cpuMicrosPerOp CPU time of this JVM per successful operation: the client side's
+ * cost, which other processes on the machine disturb far less than throughput
+ * @param gcMillis time the JVM's garbage collectors spent during the measured time, which
+ * lands on whichever cell runs when a collection is due
+ * @param idleThreads live platform threads of the JVM before the cell started
+ * @param peakThreads most live platform threads of the JVM during the measured time
+ * @param failures operations that failed or were rejected during the measured time
+ * @param firstFailure the first failure's message, or {@code null}
+ * @param drained whether every operation in flight finished after the measured time
+ */
+record Measurement(double opsPerSecond, double p50Millis, double p99Millis, double cpuMicrosPerOp, long gcMillis,
+		int idleThreads, int peakThreads, long failures, String firstFailure, boolean drained) {
+
+}

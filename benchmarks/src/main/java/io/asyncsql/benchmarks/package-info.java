@@ -1,0 +1,5 @@
+/**
+ * Side-by-side load driver comparing async-sql with blocking JDBC, supplyAsync, R2DBC and
+ * Vert.x.
+ */
+package io.asyncsql.benchmarks;
