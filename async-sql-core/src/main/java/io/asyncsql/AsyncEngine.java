@@ -314,7 +314,11 @@ public final class AsyncEngine implements AutoCloseable {
 			EngineTask<?> task = first;
 			while (task != null) {
 				task.runDecorated();
-				task = task.successor;
+				// Unlink, or a worker that never finds the queue empty would keep every
+				// task it ran, and every result, reachable from the first.
+				EngineTask<?> next = task.successor;
+				task.successor = null;
+				task = next;
 			}
 		});
 	}

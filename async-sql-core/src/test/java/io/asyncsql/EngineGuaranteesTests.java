@@ -1,13 +1,17 @@
 package io.asyncsql;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -145,6 +149,39 @@ class EngineGuaranteesTests {
 			.expectError(EngineClosedException.class)
 			.verify(WAIT);
 		assertThat(engine.stats().active()).isZero();
+	}
+
+	@Test
+	void workerThatNeverFindsTheQueueEmptyKeepsNoFinishedResult() {
+		AsyncEngine engine = start(AsyncEngine.builder(this.pool));
+		CountDownLatch gate = new CountDownLatch(1);
+		CountDownLatch last = new CountDownLatch(1);
+		engine.execute((con) -> opened(gate));
+		List<WeakReference<byte[]>> results = new CopyOnWriteArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			engine.execute((con) -> new byte[64 * 1024])
+				.thenAccept((result) -> results.add(new WeakReference<>(result)));
+		}
+		CompletableFuture<Boolean> holding = engine.execute((con) -> opened(last));
+		gate.countDown();
+		// One worker ran them all in a row and is still running: it must not hold them.
+		Awaitility.await().atMost(WAIT).until(() -> results.size() == 100);
+		Awaitility.await().atMost(WAIT).until(() -> {
+			System.gc();
+			return results.stream().allMatch((result) -> result.get() == null);
+		});
+		last.countDown();
+		assertThat(holding).succeedsWithin(WAIT).isEqualTo(true);
+	}
+
+	private static boolean opened(CountDownLatch latch) {
+		try {
+			return latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
 	}
 
 	private AsyncEngine start(AsyncEngineBuilder builder) {
