@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  * keeps the order fair and lets a worker thread run the next task without a thread
  * hand-off. Invariant: free permits exist only while the queue is empty.
  * <p>
+ * As every task waits at most the same queue timeout, the oldest always expires first:
+ * the engine needs one timer for the head of the queue, not one per waiting task.
+ * <p>
  * One short lock guards the state; nothing blocking ever happens under it.
  */
 final class Admission {
@@ -171,6 +174,42 @@ final class Admission {
 	}
 
 	/**
+	 * Remove the tasks that joined the queue at or before a point in time. They are the
+	 * oldest, so they stand at its head.
+	 * @param cutoff the {@link System#nanoTime()} at or before which a task expires
+	 * @return the expired tasks, oldest first
+	 */
+	List<EngineTask<?>> expire(long cutoff) {
+		this.lock.lock();
+		try {
+			List<EngineTask<?>> expired = new ArrayList<>();
+			EngineTask<?> task;
+			while ((task = this.head) != null && task.queuedAt - cutoff <= 0) {
+				unlink(task);
+				expired.add(task);
+			}
+			return expired;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return when the oldest waiting task joined the queue.
+	 * @return its {@link System#nanoTime()}, or {@code null} when nothing waits
+	 */
+	@Nullable Long oldestQueuedAt() {
+		this.lock.lock();
+		try {
+			return (this.head != null) ? this.head.queuedAt : null;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
 	 * Empty the queue.
 	 * @return the tasks that were waiting, oldest first
 	 */
@@ -223,6 +262,7 @@ final class Admission {
 
 	private void link(EngineTask<?> task) {
 		task.queued = true;
+		task.queuedAt = System.nanoTime();
 		task.prev = this.tail;
 		task.next = null;
 		if (this.tail == null) {

@@ -91,6 +91,8 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
 
+	private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+
 	AsyncEngine(AsyncEngineBuilder builder, ThreadMode threadMode, int maxConcurrency) {
 		this.name = builder.name;
 		this.dataSource = builder.dataSource;
@@ -269,13 +271,48 @@ public final class AsyncEngine implements AutoCloseable {
 			}
 			case QUEUED -> {
 				watch(task);
-				long delay = this.queueTimeout.toNanos();
-				task.scheduleQueueTimeout(deadline.isSet() ? Math.min(delay, deadline.remainingNanos()) : delay);
+				if (deadline.isSet() && deadline.remainingNanos() < this.queueTimeout.toNanos()) {
+					task.scheduleQueueTimeout(deadline.remainingNanos());
+				}
+				ensureSweep();
 			}
 			case FULL -> reject(task, this.failures.saturated());
 			case CLOSED -> reject(task, this.failures.closed("is closed and accepts no new work"));
 		}
 		return task.future;
+	}
+
+	/**
+	 * Make sure a sweep is scheduled for when the oldest waiting task reaches the queue
+	 * timeout. Called after each task joins the queue and after each sweep, so one is
+	 * pending whenever anything waits.
+	 */
+	private void ensureSweep() {
+		// Read before the CAS: nearly always a sweep is pending, and a failed CAS would
+		// still take the cache line from the other cores.
+		if (this.sweepScheduled.get() || !this.sweepScheduled.compareAndSet(false, true)) {
+			return;
+		}
+		Long oldest = this.admission.oldestQueuedAt();
+		if (oldest != null) {
+			long delay = oldest + this.queueTimeout.toNanos() - System.nanoTime();
+			if (schedule(this::sweep, Math.max(0, delay)) != null) {
+				return;
+			}
+		}
+		this.sweepScheduled.set(false);
+		// A task queued after the look above found the flag still set: recheck for it.
+		if (oldest == null && this.admission.queued() > 0) {
+			ensureSweep();
+		}
+	}
+
+	private void sweep() {
+		for (EngineTask<?> task : this.admission.expire(System.nanoTime() - this.queueTimeout.toNanos())) {
+			task.expired();
+		}
+		this.sweepScheduled.set(false);
+		ensureSweep();
 	}
 
 	<T> EngineTask<T> newTask(EngineTask.Body<T> body, Deadline deadline, boolean inLane, boolean keepsPermit) {

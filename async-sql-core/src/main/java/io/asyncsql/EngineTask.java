@@ -89,7 +89,14 @@ final class EngineTask<T> implements Runnable {
 
 	private volatile @Nullable TrackedConnection connection;
 
-	private volatile @Nullable ScheduledFuture<?> timer;
+	/** Fails the task at its deadline while it waits (a shorter one than the queue's). */
+	private volatile @Nullable ScheduledFuture<?> queueTimer;
+
+	/** Fails the task at its deadline while it runs. */
+	private volatile @Nullable ScheduledFuture<?> deadlineTimer;
+
+	/** When the task joined the engine's queue; guarded by the Admission lock. */
+	long queuedAt;
 
 	/** The task that inherited this task's permit; read by the worker that ran it. */
 	@Nullable EngineTask<?> successor;
@@ -141,7 +148,7 @@ final class EngineTask<T> implements Runnable {
 		Throwable failure = null;
 		boolean succeeded = false;
 		if ((int) STATE.getVolatile(this) == RUNNING) {
-			cancelTimer();
+			cancel(this.queueTimer);
 			if (this.decoratorFailure != null) {
 				failure = this.decoratorFailure;
 			}
@@ -153,7 +160,8 @@ final class EngineTask<T> implements Runnable {
 				long startedAt = System.nanoTime();
 				try {
 					if (this.deadline.isSet()) {
-						scheduleTimer(this::deadlineExpired, this.deadline.remainingNanos());
+						this.deadlineTimer = this.engine.schedule(this::deadlineExpired,
+								this.deadline.remainingNanos());
 					}
 					value = this.body.run(this);
 					succeeded = true;
@@ -162,11 +170,14 @@ final class EngineTask<T> implements Runnable {
 					failure = ex;
 				}
 				finally {
-					cancelTimer();
+					cancel(this.deadlineTimer);
 					this.engine.taskFinished(this, System.nanoTime() - startedAt, failure);
 				}
 			}
 		}
+		// Give up the permit before completing, so dependent stages that wait for other
+		// engine work cannot hold it (measured: completing first is also slower once the
+		// queue is deep, as every worker then takes the lock twice in a row).
 		if (!this.inLane && !(this.keepsPermit && succeeded)) {
 			this.successor = this.engine.releasePermit();
 		}
@@ -191,7 +202,7 @@ final class EngineTask<T> implements Runnable {
 	 */
 	void futureCompleted() {
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
-			cancelTimer();
+			cancel(this.queueTimer);
 			if (!this.inLane) {
 				this.engine.dequeue(this);
 			}
@@ -202,14 +213,28 @@ final class EngineTask<T> implements Runnable {
 	}
 
 	void scheduleQueueTimeout(long delayNanos) {
-		scheduleTimer(this::queueTimedOut, delayNanos);
+		ScheduledFuture<?> scheduled = this.engine.schedule(this::queueTimedOut, delayNanos);
+		this.queueTimer = scheduled;
+		if ((int) STATE.getVolatile(this) != QUEUED) {
+			// Started or ended meanwhile.
+			cancel(scheduled);
+		}
 	}
 
 	private void queueTimedOut() {
+		if (!this.inLane) {
+			this.engine.dequeue(this);
+		}
+		expired();
+	}
+
+	/**
+	 * Fail the task for waiting too long, unless it started or ended meanwhile; it must
+	 * already be out of the engine's queue, or about to leave it.
+	 */
+	void expired() {
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
-			if (!this.inLane) {
-				this.engine.dequeue(this);
-			}
+			cancel(this.queueTimer);
 			this.future.completeExceptionally(this.engine.failures.queueTimeout(this));
 		}
 	}
@@ -229,7 +254,7 @@ final class EngineTask<T> implements Runnable {
 	 */
 	void abandon(DataAccessException reason) {
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
-			cancelTimer();
+			cancel(this.queueTimer);
 			this.future.completeExceptionally(reason);
 		}
 		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
@@ -263,15 +288,9 @@ final class EngineTask<T> implements Runnable {
 		}
 	}
 
-	private void scheduleTimer(Runnable action, long delayNanos) {
-		this.timer = this.engine.schedule(action, delayNanos);
-	}
-
-	private void cancelTimer() {
-		ScheduledFuture<?> scheduled = this.timer;
-		if (scheduled != null) {
-			this.timer = null;
-			scheduled.cancel(false);
+	private static void cancel(@Nullable ScheduledFuture<?> timer) {
+		if (timer != null) {
+			timer.cancel(false);
 		}
 	}
 

@@ -129,6 +129,26 @@ class AdmissionTests {
 	}
 
 	@Test
+	void eachQueuedTaskTimesOutAfterItsOwnWait() {
+		engine(AsyncEngine.builder(this.pool).maxConcurrency(1).queueTimeout(Duration.ofSeconds(1)));
+		occupyPermit();
+		CompletableFuture<Integer> first = this.engine.execute((con) -> 1);
+		assertThat(first).failsWithin(WAIT).withThrowableThat().havingCause().isInstanceOf(QueueTimeoutException.class);
+		// Queued after the first expired: it gets a whole wait of its own, not the
+		// first's.
+		CompletableFuture<Integer> second = this.engine.execute((con) -> 2);
+		assertThat(second).isNotDone();
+		assertThat(this.engine.stats().queued()).isOne();
+		assertThat(second).failsWithin(WAIT)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(QueueTimeoutException.class);
+		this.release.countDown();
+		assertThat(this.engine.execute((con) -> 3)).succeedsWithin(WAIT).isEqualTo(3);
+		assertThat(this.engine.stats().failed()).isEqualTo(2);
+	}
+
+	@Test
 	void cancelWhileQueuedRemovesTheTask() {
 		engine(AsyncEngine.builder(this.pool).maxConcurrency(1));
 		occupyPermit();
