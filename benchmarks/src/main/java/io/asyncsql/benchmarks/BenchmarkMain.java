@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Runs the whole benchmark: every contender on every workload and level, interleaved, for
- * a number of rounds, then the burst and the engine overhead, and writes
+ * a number of rounds, then the burst, streaming and the engine overhead, and writes
  * {@code RESULTS.md}, {@code cells.csv} and {@code throughput.svg}.
  * <p>
  * The JDBC-based contenders (ceiling, async-sql, do-it-yourself) take turns on one
@@ -123,11 +123,17 @@ public final class BenchmarkMain {
 		}
 		progress("async-sql benchmark: %s; %s", environment.machine(), environment.jdk());
 		warmUp();
-		try (Overhead overhead = new Overhead()) {
+		int streamedRows = this.settings.quick() ? 100_000 : 1_000_000;
+		try (Overhead overhead = new Overhead(); Streaming streaming = new Streaming(this.jdbcPool)) {
 			for (int round = 1; round <= this.settings.rounds(); round++) {
 				progress("round %d of %d", round, this.settings.rounds());
 				closedLoops(round, pgbench);
 				bursts(round);
+				Streaming.Result streamed = streaming.measure(streamedRows);
+				progress("  streaming %d rows: JdbcTemplate.query %s rows/s, async-sql stream %s rows/s", streamedRows,
+						MarkdownReport.number(streamed.blockingRowsPerSecond()),
+						MarkdownReport.number(streamed.streamedRowsPerSecond()));
+				this.results.addStreaming(streamed);
 				this.results.addOverhead(overhead.measure(this.settings.warmup(), this.settings.measure()));
 			}
 		}

@@ -29,6 +29,7 @@ final class MarkdownReport {
 			report.closedLoop(workload);
 		}
 		report.burst();
+		report.streaming();
 		report.overhead();
 		report.notes();
 		return report.out.toString();
@@ -119,6 +120,25 @@ final class MarkdownReport {
 		line("Drain time and ops/s are medians over rounds; outcome counts are summed over rounds. The ceiling's "
 				+ "burst is " + Database.POOL_SIZE + " threads draining a shared counter. async-sql's queue "
 				+ "capacity is the burst size, so its burst measures draining, not rejection.");
+		line("");
+	}
+
+	private void streaming() {
+		List<Streaming.Result> rounds = this.results.streaming();
+		if (rounds.isEmpty()) {
+			return;
+		}
+		line("## Streaming: " + number(rounds.get(0).rows()) + " rows from PostgreSQL, fetch size "
+				+ number(Streaming.FETCH_SIZE));
+		line("");
+		line("| JdbcTemplate.query rows/s | async-sql stream rows/s | stream ÷ query |");
+		line("|---:|---:|---:|");
+		line("| " + number(Results.median(rounds, Streaming.Result::blockingRowsPerSecond)) + " | "
+				+ number(Results.median(rounds, Streaming.Result::streamedRowsPerSecond)) + " | "
+				+ decimal(Results.median(rounds, Streaming.Result::ratio)) + "× |");
+		line("");
+		line("Medians over rounds. Both read `generate_series` rows mapped to objects, in a transaction so that "
+				+ "PostgreSQL keeps a cursor; the stream's subscriber requests one fetch's worth of rows at a time.");
 		line("");
 	}
 

@@ -74,6 +74,8 @@ final class Results {
 
 	private final List<Overhead.Result> overhead = new ArrayList<>();
 
+	private final List<Streaming.Result> streaming = new ArrayList<>();
+
 	private final List<String> notes = new ArrayList<>();
 
 	Results(List<String> contenders, List<Integer> levels, List<Workload> workloads) {
@@ -129,6 +131,17 @@ final class Results {
 
 	void addOverhead(Collection<Overhead.Result> results) {
 		this.overhead.addAll(results);
+	}
+
+	void addStreaming(Streaming.Result result) {
+		this.streaming.add(result);
+	}
+
+	/**
+	 * Return the streaming results, one per round.
+	 */
+	List<Streaming.Result> streaming() {
+		return this.streaming;
 	}
 
 	void note(String note) {
