@@ -275,6 +275,11 @@ public final class AsyncEngine implements AutoCloseable {
 					task.scheduleQueueTimeout(deadline.remainingNanos());
 				}
 				ensureSweep();
+				// A permit may have come free as the task joined the queue.
+				EngineTask<?> claimed;
+				while ((claimed = this.admission.claim()) != null) {
+					dispatch(claimed);
+				}
 			}
 			case FULL -> reject(task, this.failures.saturated());
 			case CLOSED -> reject(task, this.failures.closed("is closed and accepts no new work"));
@@ -309,7 +314,7 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private void sweep() {
 		for (EngineTask<?> task : this.admission.expire(System.nanoTime() - this.queueTimeout.toNanos())) {
-			task.expired();
+			task.queueTimedOut();
 		}
 		this.sweepScheduled.set(false);
 		ensureSweep();
@@ -376,8 +381,11 @@ public final class AsyncEngine implements AutoCloseable {
 		}
 	}
 
-	void dequeue(EngineTask<?> task) {
-		this.admission.remove(task);
+	/**
+	 * Count out a task that stopped waiting without a permit.
+	 */
+	void dequeue() {
+		this.admission.left();
 	}
 
 	@Nullable ScheduledFuture<?> schedule(Runnable action, long delayNanos) {

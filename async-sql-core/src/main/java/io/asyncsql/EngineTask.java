@@ -77,13 +77,6 @@ final class EngineTask<T> implements Runnable {
 	/** Why the task decorator did not run the task; confined like {@link #ran}. */
 	private @Nullable Throwable decoratorFailure;
 
-	// Queue links, guarded by the Admission lock.
-	@Nullable EngineTask<?> prev;
-
-	@Nullable EngineTask<?> next;
-
-	boolean queued;
-
 	@SuppressWarnings("unused") // accessed through STATE
 	private volatile int state = QUEUED;
 
@@ -95,7 +88,7 @@ final class EngineTask<T> implements Runnable {
 	/** Fails the task at its deadline while it runs. */
 	private volatile @Nullable ScheduledFuture<?> deadlineTimer;
 
-	/** When the task joined the engine's queue; guarded by the Admission lock. */
+	/** When the task joined the engine's queue; written before it is published there. */
 	long queuedAt;
 
 	/** The task that inherited this task's permit; read by the worker that ran it. */
@@ -111,6 +104,10 @@ final class EngineTask<T> implements Runnable {
 
 	boolean markRunning() {
 		return STATE.compareAndSet(this, QUEUED, RUNNING);
+	}
+
+	boolean isQueued() {
+		return (int) STATE.getVolatile(this) == QUEUED;
 	}
 
 	long waitedNanos() {
@@ -204,7 +201,7 @@ final class EngineTask<T> implements Runnable {
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
 			cancel(this.queueTimer);
 			if (!this.inLane) {
-				this.engine.dequeue(this);
+				this.engine.dequeue();
 			}
 		}
 		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
@@ -221,20 +218,15 @@ final class EngineTask<T> implements Runnable {
 		}
 	}
 
-	private void queueTimedOut() {
-		if (!this.inLane) {
-			this.engine.dequeue(this);
-		}
-		expired();
-	}
-
 	/**
-	 * Fail the task for waiting too long, unless it started or ended meanwhile; it must
-	 * already be out of the engine's queue, or about to leave it.
+	 * Fail the task for waiting too long, unless it started or ended meanwhile.
 	 */
-	void expired() {
+	void queueTimedOut() {
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
 			cancel(this.queueTimer);
+			if (!this.inLane) {
+				this.engine.dequeue();
+			}
 			this.future.completeExceptionally(this.engine.failures.queueTimeout(this));
 		}
 	}
@@ -255,6 +247,9 @@ final class EngineTask<T> implements Runnable {
 	void abandon(DataAccessException reason) {
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
 			cancel(this.queueTimer);
+			if (!this.inLane) {
+				this.engine.dequeue();
+			}
 			this.future.completeExceptionally(reason);
 		}
 		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
