@@ -8,10 +8,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +54,8 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	private final AtomicBoolean closed = new AtomicBoolean();
 
 	private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+
+	private final Set<Runnable> releaseActions = ConcurrentHashMap.newKeySet();
 
 	/**
 	 * Transactions from outermost (last) to innermost (first); only lane work uses it.
@@ -322,11 +326,27 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	}
 
 	/**
-	 * Run an action once this connection is back in the pool, however it was closed.
+	 * Run an action once this connection is back in the pool, however it was closed,
+	 * unless it is withdrawn first.
 	 * @param action the action
+	 * @return what withdraws it, so that a connection that serves many streams does not
+	 * keep one action for each
 	 */
-	void whenReleased(Runnable action) {
-		this.closeFuture.whenComplete((closed, failure) -> action.run());
+	Runnable whenReleased(Runnable action) {
+		this.releaseActions.add(action);
+		if (this.closeFuture.isDone()) {
+			runReleaseActions();
+		}
+		return () -> this.releaseActions.remove(action);
+	}
+
+	private void runReleaseActions() {
+		for (Runnable action : this.releaseActions) {
+			// Whoever removes it runs it: release() and a late whenReleased() may race.
+			if (this.releaseActions.remove(action)) {
+				action.run();
+			}
+		}
 	}
 
 	@Override
@@ -386,6 +406,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		else {
 			this.closeFuture.complete(null);
 		}
+		runReleaseActions();
 	}
 
 	private EngineClosedException closedException() {

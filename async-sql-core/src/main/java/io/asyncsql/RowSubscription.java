@@ -60,6 +60,8 @@ final class RowSubscription<T> implements Flow.Subscription {
 
 	private volatile @Nullable ScheduledFuture<?> lifetimeTimer;
 
+	private volatile @Nullable Runnable unwatchRelease;
+
 	// Confined to steps, which the lane runs one at a time.
 	private @Nullable ResultSet resultSet;
 
@@ -127,11 +129,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 						// the
 						// connection goes away under it (engine shut down, connection
 						// closed).
-						opened.whenReleased(
-								() -> terminate(
-										new EngineClosedException(
-												"async-sql stream's connection was closed before the stream ended"),
-										true));
+						this.unwatchRelease = opened.whenReleased(this::connectionReleased);
 						startLifetimeTimer();
 						submitStep(opened);
 					}
@@ -275,9 +273,17 @@ final class RowSubscription<T> implements Flow.Subscription {
 		});
 	}
 
+	private void connectionReleased() {
+		terminate(new EngineClosedException("async-sql stream's connection was closed before the stream ended"), true);
+	}
+
 	private CompletableFuture<Void> cleanUp(boolean completed) {
 		cancelTimer(this.idleTimer);
 		cancelTimer(this.lifetimeTimer);
+		Runnable unwatch = this.unwatchRelease;
+		if (unwatch != null) {
+			unwatch.run();
+		}
 		DefaultAsyncConnection current = this.lane;
 		if (current == null || current.isClosed()) {
 			// Closing the connection closes its statements too.

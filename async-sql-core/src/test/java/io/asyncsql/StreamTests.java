@@ -1,6 +1,8 @@
 package io.asyncsql;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -179,6 +181,25 @@ class StreamTests {
 			.isEqualTo(50);
 		assertThat(connection.close()).succeedsWithin(WAIT);
 		assertThat(this.engine.stats().active()).isZero();
+	}
+
+	@Test
+	void finishedStreamsLeaveNothingOnTheConnectionThatServedThem() {
+		AsyncConnection connection = Futures.result(this.engine.connect());
+		List<WeakReference<RecordingSubscriber<Long>>> subscribers = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			RecordingSubscriber<Long> subscriber = new RecordingSubscriber<>();
+			connection.stream("select x from system_range(1, 10)", (rs, row) -> rs.getLong(1)).subscribe(subscriber);
+			subscriber.request(Long.MAX_VALUE);
+			await().atMost(WAIT).until(() -> subscriber.completed);
+			subscribers.add(new WeakReference<>(subscriber));
+		}
+		// The connection is still open: nothing it keeps may reach the finished streams.
+		await().atMost(WAIT).until(() -> {
+			System.gc();
+			return subscribers.stream().allMatch((subscriber) -> subscriber.get() == null);
+		});
+		assertThat(connection.close()).succeedsWithin(WAIT);
 	}
 
 	@Test
