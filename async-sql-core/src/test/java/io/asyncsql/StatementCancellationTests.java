@@ -143,6 +143,28 @@ abstract class StatementCancellationTests {
 	}
 
 	@Test
+	void transactionDeadlineStopsItsStatementAtTheServerAndRollsItBack() {
+		String table = TestDatabase.uniqueTableName("deadline");
+		assertThat(this.template.execute("create table " + table + " (n int)")).succeedsWithin(WAIT);
+		try {
+			CompletableFuture<List<Map<String, Object>>> transaction = this.template.withTimeout(Duration.ofSeconds(2))
+				.inTransaction((tx) -> tx.update("insert into " + table + " values (1)")
+					.thenCompose((inserted) -> tx.queryForList(this.database.sleepSql(60, this.marker))));
+
+			assertThat(transaction).failsWithin(WAIT)
+				.withThrowableOfType(ExecutionException.class)
+				.withCauseInstanceOf(StatementTimeoutException.class);
+			awaitNothingRunningAndPoolIdle();
+			assertThat(this.template.queryForObject("select count(*) from " + table, Integer.class))
+				.succeedsWithin(WAIT)
+				.isEqualTo(0);
+		}
+		finally {
+			assertThat(this.template.execute("drop table " + table)).succeedsWithin(WAIT);
+		}
+	}
+
+	@Test
 	void queryTimeoutOfJdbcTemplateFailsLongStatement() {
 		JdbcTemplate jdbcTemplate = new JdbcTemplate(this.dataSource);
 		jdbcTemplate.setQueryTimeout(1);
