@@ -445,7 +445,7 @@ public final class AsyncEngine implements AutoCloseable {
 	<T> @Nullable T runBound(EngineTask<T> task, Connection connection, ConnectionCallback<T> work)
 			throws SQLException {
 		TrackedConnection tracked = new TrackedConnection(connection);
-		ConnectionHolder holder = new ConnectionHolder(tracked.getProxy());
+		ConnectionHolder holder = new ConnectionHolder(tracked);
 		boolean timed = task.deadline.isSet();
 		int sessionTimeout = timed ? tracked.sessionQueryTimeout() : 0;
 		if (timed) {
@@ -454,7 +454,7 @@ public final class AsyncEngine implements AutoCloseable {
 		TransactionSynchronizationManager.bindResource(this.dataSource, holder);
 		task.attach(tracked);
 		try {
-			return work.doInConnection(tracked.getProxy());
+			return work.doInConnection(tracked);
 		}
 		finally {
 			task.attach(null);

@@ -1,9 +1,5 @@
 package io.asyncsql;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -13,74 +9,22 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link Connection} proxy that remembers the statements it creates, so that work
- * running on another thread can be cancelled at the database with
+ * The {@link Connection} engine work receives: it remembers the statements it creates, so
+ * that work running on another thread can be cancelled at the database with
  * {@link Statement#cancel()}.
  * <p>
- * Closing the proxy does nothing: the engine owns the physical connection and decides
- * when it goes back to the pool. Once {@link #cancel() cancelled}, the proxy refuses to
- * create statements until {@link #reset()}, so cancelled work cannot start a new one.
+ * Closing it does nothing: the engine owns the physical connection and decides when it
+ * goes back to the pool. Once {@link #cancel() cancelled}, it refuses to create
+ * statements, so cancelled work cannot start a new one. Each operation gets a fresh one.
  */
-final class TrackedConnection implements InvocationHandler {
-
-	private final Connection target;
-
-	private final Connection proxy;
+final class TrackedConnection extends ForwardingConnection {
 
 	private final List<Statement> statements = new ArrayList<>(2);
 
 	private boolean cancelled;
 
 	TrackedConnection(Connection target) {
-		this.target = target;
-		this.proxy = (Connection) Proxy.newProxyInstance(TrackedConnection.class.getClassLoader(),
-				new Class<?>[] { Connection.class }, this);
-	}
-
-	Connection getTarget() {
-		return this.target;
-	}
-
-	Connection getProxy() {
-		return this.proxy;
-	}
-
-	@Override
-	public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
-		String name = method.getName();
-		switch (name) {
-			case "close":
-				return null;
-			case "equals":
-				return proxy == args[0];
-			case "hashCode":
-				return System.identityHashCode(proxy);
-			case "toString":
-				return "async-sql tracked connection [" + this.target + "]";
-			default:
-		}
-		boolean createsStatement = name.equals("createStatement") || name.equals("prepareStatement")
-				|| name.equals("prepareCall");
-		if (createsStatement) {
-			assertNotCancelled();
-		}
-		Object result;
-		try {
-			result = method.invoke(this.target, args);
-		}
-		catch (InvocationTargetException ex) {
-			throw ex.getTargetException();
-		}
-		if (createsStatement) {
-			track((Statement) result);
-		}
-		return result;
-	}
-
-	private synchronized void assertNotCancelled() throws SQLException {
-		if (this.cancelled) {
-			throw new SQLException("The operation using this connection was cancelled", "57014");
-		}
+		super(target);
 	}
 
 	/**
@@ -89,11 +33,30 @@ final class TrackedConnection implements InvocationHandler {
 	 * @return the tracker, or {@code null} for a connection the engine did not wrap
 	 */
 	static @Nullable TrackedConnection of(Connection connection) {
-		if (Proxy.isProxyClass(connection.getClass())
-				&& Proxy.getInvocationHandler(connection) instanceof TrackedConnection tracked) {
-			return tracked;
+		return (connection instanceof TrackedConnection tracked) ? tracked : null;
+	}
+
+	@Override
+	public void close() {
+		// The engine gives the connection back when the work is over.
+	}
+
+	@Override
+	public String toString() {
+		return "async-sql tracked connection [" + this.target + "]";
+	}
+
+	@Override
+	synchronized void statementRequested() throws SQLException {
+		if (this.cancelled) {
+			throw new SQLException("The operation using this connection was cancelled", "57014");
 		}
-		return null;
+	}
+
+	@Override
+	<S extends Statement> S statementCreated(S statement) throws SQLException {
+		track(statement);
+		return statement;
 	}
 
 	/**
@@ -155,14 +118,6 @@ final class TrackedConnection implements InvocationHandler {
 		catch (SQLException ex) {
 			// A broken connection: the pool discards it when it comes back.
 		}
-	}
-
-	/**
-	 * Forget the statements of finished work and accept new ones.
-	 */
-	synchronized void reset() {
-		this.cancelled = false;
-		this.statements.clear();
 	}
 
 	private static boolean isClosed(Statement statement) {
