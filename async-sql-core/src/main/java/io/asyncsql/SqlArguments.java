@@ -3,6 +3,7 @@ package io.asyncsql;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
+import org.springframework.util.ConcurrentLruCache;
 
 /**
  * Argument checks made on the caller's thread, before any work is queued.
@@ -10,6 +11,14 @@ import org.springframework.util.Assert;
 final class SqlArguments {
 
 	private static final int UNKNOWN = -1;
+
+	/**
+	 * Placeholder counts of recent SQL: applications run the same statements over and
+	 * over, and reading a long one on every call costs more than looking it up. As many
+	 * entries as {@code NamedParameterJdbcTemplate} keeps parsed SQL.
+	 */
+	private static final ConcurrentLruCache<String, Integer> PLACEHOLDERS = new ConcurrentLruCache<>(256,
+			SqlArguments::readPlaceholders);
 
 	private SqlArguments() {
 	}
@@ -42,6 +51,10 @@ final class SqlArguments {
 	 * (a backslash in a literal, whose meaning differs between databases)
 	 */
 	static int countPlaceholders(String sql) {
+		return PLACEHOLDERS.get(sql);
+	}
+
+	private static int readPlaceholders(String sql) {
 		int count = 0;
 		int length = sql.length();
 		for (int i = 0; i < length; i++) {
