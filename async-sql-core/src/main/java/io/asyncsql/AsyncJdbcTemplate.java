@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -112,18 +113,23 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 					lane.abandon();
 				}
 			});
+			// Whoever comes first, the work ending or the deadline, decides the outcome.
+			AtomicBoolean settled = new AtomicBoolean();
 			if (deadline.isSet()) {
-				expireAtDeadline(lane, deadline, result);
+				expireAtDeadline(lane, deadline, result, settled);
 			}
-			lane.inTransaction(work)
-				.whenComplete((value, failure) -> lane.close().whenComplete((closed, closeFailure) -> {
-					if (failure != null) {
-						result.completeExceptionally(unwrap(failure));
-					}
-					else {
-						result.complete(value);
-					}
-				}));
+			lane.inTransaction(work).whenComplete((value, failure) -> {
+				if (settled.compareAndSet(false, true)) {
+					lane.close().whenComplete((closed, closeFailure) -> {
+						if (failure != null) {
+							result.completeExceptionally(unwrap(failure));
+						}
+						else {
+							result.complete(value);
+						}
+					});
+				}
+			});
 		});
 		return result;
 	}
@@ -132,9 +138,10 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * Hold the whole transaction to its deadline, even when the work's stage never
 	 * completes: abandon the lane (cancelling its statement, rolling back) and fail.
 	 */
-	private void expireAtDeadline(DefaultAsyncConnection lane, Deadline deadline, CompletableFuture<?> result) {
+	private void expireAtDeadline(DefaultAsyncConnection lane, Deadline deadline, CompletableFuture<?> result,
+			AtomicBoolean settled) {
 		ScheduledFuture<?> timer = this.engine.schedule(() -> {
-			if (!result.isDone()) {
+			if (!result.isDone() && settled.compareAndSet(false, true)) {
 				lane.abandon();
 				lane.close()
 					.whenComplete((closed, closeFailure) -> result
