@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
@@ -50,6 +51,8 @@ public final class AsyncEngine implements AutoCloseable {
 	private static final Log logger = LogFactory.getLog(AsyncEngine.class);
 
 	private static final long ABORT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+	private static final long FUTURE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
 	private final String name;
 
@@ -202,7 +205,7 @@ public final class AsyncEngine implements AutoCloseable {
 		if (!this.admission.close()) {
 			return;
 		}
-		boolean drained = awaitIdle(this.shutdownTimeout.toNanos());
+		boolean drained = awaitDrained(this.shutdownTimeout.toNanos());
 		if (!drained) {
 			EngineStats stats = stats();
 			logger.warn("async-sql engine '" + this.name + "' did not drain within " + this.shutdownTimeout
@@ -218,21 +221,37 @@ public final class AsyncEngine implements AutoCloseable {
 			for (EngineTask<?> task : this.running) {
 				task.abandon(reason);
 			}
-			if (!awaitIdle(ABORT_GRACE_NANOS)) {
+			if (!awaitDrained(ABORT_GRACE_NANOS)) {
 				logger.warn("async-sql engine '" + this.name + "' still has work on the database after cancelling it");
 			}
 		}
 		this.threads.shutdown();
 	}
 
-	private boolean awaitIdle(long nanos) {
+	/**
+	 * Wait until every permit is free and every task that held one has completed its
+	 * future: a task gives up its permit just before it completes.
+	 */
+	private boolean awaitDrained(long nanos) {
+		long deadline = System.nanoTime() + nanos;
 		try {
-			return this.admission.awaitIdle(nanos);
+			if (!this.admission.awaitIdle(nanos)) {
+				return false;
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			return false;
 		}
+		// Completed futures, not an empty set: work completing its future may call
+		// close().
+		while (this.running.stream().anyMatch((task) -> !task.future.isDone())) {
+			if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+				return false;
+			}
+			LockSupport.parkNanos(FUTURE_POLL_NANOS);
+		}
+		return true;
 	}
 
 	@Override
@@ -264,13 +283,10 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private <T> CompletableFuture<T> submit(EngineTask.Body<T> body, Deadline deadline, boolean keepsPermit) {
 		EngineTask<T> task = newTask(body, deadline, false, keepsPermit);
+		watch(task);
 		switch (this.admission.admit(task)) {
-			case RUN -> {
-				watch(task);
-				dispatch(task);
-			}
+			case RUN -> dispatch(task);
 			case QUEUED -> {
-				watch(task);
 				if (deadline.isSet() && deadline.remainingNanos() < this.queueTimeout.toNanos()) {
 					task.scheduleQueueTimeout(deadline.remainingNanos());
 				}
@@ -329,24 +345,30 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Count the task's outcome and react to completion by others (cancellation).
+	 * Count the task's outcome and let it react to completion by others (cancellation).
+	 * Call before the task is published to other threads.
 	 */
 	void watch(EngineTask<?> task) {
-		task.future.whenComplete((value, failure) -> {
-			if (failure == null) {
-				this.completed.increment();
-			}
-			else if (task.future.isCancelled()) {
-				this.cancelled.increment();
-			}
-			else {
-				this.failed.increment();
-			}
-			task.futureCompleted();
-		});
+		task.watched = true;
 	}
 
+	void countOutcome(CompletableFuture<?> future) {
+		if (!future.isCompletedExceptionally()) {
+			this.completed.increment();
+		}
+		else if (future.isCancelled()) {
+			this.cancelled.increment();
+		}
+		else {
+			this.failed.increment();
+		}
+	}
+
+	/**
+	 * Fail a task that was never published to other threads: it counts as rejected only.
+	 */
 	void reject(EngineTask<?> task, DataAccessException reason) {
+		task.watched = false;
 		this.rejected.increment();
 		task.future.completeExceptionally(reason);
 	}
@@ -396,8 +418,19 @@ public final class AsyncEngine implements AutoCloseable {
 		this.threads.cancelUntilStopped(task::cancelStatements, task::isAttached);
 	}
 
-	void taskStarted(EngineTask<?> task) {
+	/**
+	 * Note a task that holds a permit, from when it takes over the permit until it has
+	 * completed its future.
+	 */
+	void taskEntered(EngineTask<?> task) {
 		this.running.add(task);
+	}
+
+	void taskLeft(EngineTask<?> task) {
+		this.running.remove(task);
+	}
+
+	void taskStarted(EngineTask<?> task) {
 		try {
 			this.listener.taskStarted(task.waitedNanos());
 		}
@@ -407,7 +440,6 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	void taskFinished(EngineTask<?> task, long executionNanos, @Nullable Throwable failure) {
-		this.running.remove(task);
 		try {
 			this.listener.taskFinished(executionNanos, failure);
 		}

@@ -52,7 +52,7 @@ final class EngineTask<T> implements Runnable {
 		}
 	}
 
-	final CompletableFuture<T> future = new CompletableFuture<>();
+	final CompletableFuture<T> future = new TaskFuture<>(this);
 
 	final Deadline deadline;
 
@@ -87,6 +87,12 @@ final class EngineTask<T> implements Runnable {
 
 	/** Fails the task at its deadline while it runs. */
 	private volatile @Nullable ScheduledFuture<?> deadlineTimer;
+
+	/**
+	 * Whether the engine counts the task's outcome and reacts to its future completing
+	 * early; written before the task is published to other threads.
+	 */
+	boolean watched;
 
 	/** When the task joined the engine's queue; written before it is published there. */
 	long queuedAt;
@@ -144,7 +150,9 @@ final class EngineTask<T> implements Runnable {
 		@Nullable T value = null;
 		Throwable failure = null;
 		boolean succeeded = false;
-		if ((int) STATE.getVolatile(this) == RUNNING) {
+		boolean entered = (int) STATE.getVolatile(this) == RUNNING;
+		if (entered) {
+			this.engine.taskEntered(this);
 			cancel(this.queueTimer);
 			if (this.decoratorFailure != null) {
 				failure = this.decoratorFailure;
@@ -179,6 +187,9 @@ final class EngineTask<T> implements Runnable {
 			this.successor = this.engine.releasePermit();
 		}
 		complete(value, failure, succeeded);
+		if (entered) {
+			this.engine.taskLeft(this);
+		}
 	}
 
 	private void complete(@Nullable T value, @Nullable Throwable failure, boolean succeeded) {
@@ -195,9 +206,13 @@ final class EngineTask<T> implements Runnable {
 	}
 
 	/**
-	 * Called whenever the future completes, by whoever completed it.
+	 * Called once the future completes, by whoever completed it.
 	 */
 	void futureCompleted() {
+		if (!this.watched) {
+			return;
+		}
+		this.engine.countOutcome(this.future);
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
 			cancel(this.queueTimer);
 			if (!this.inLane) {

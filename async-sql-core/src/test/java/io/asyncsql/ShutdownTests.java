@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +28,10 @@ class ShutdownTests {
 		this.pool.close();
 	}
 
-	@Test
+	// Repeated: the last task gives up its permit just before it completes its future,
+	// and
+	// close() must wait for the future, not only for the permit.
+	@RepeatedTest(10)
 	void closeDrainsQueuedWorkWithinTheShutdownTimeout() {
 		AsyncEngine engine = AsyncEngine.builder(this.pool).maxConcurrency(2).build();
 		AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine);
@@ -47,6 +51,21 @@ class ShutdownTests {
 			.withMessage("async-sql engine 'main' is closed and accepts no new work");
 		assertThat(engine.connect()).isCompletedExceptionally();
 		engine.close();
+	}
+
+	@Test
+	void closeFromTheCallbackOfAnOperationDoesNotWaitForThatCallback() {
+		AsyncEngine engine = AsyncEngine.builder(this.pool)
+			.threadMode(ThreadMode.PLATFORM)
+			.shutdownTimeout(Duration.ofMinutes(5))
+			.build();
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine);
+		CompletableFuture<Boolean> closedInCallback = template.queryForObject("select 1", Integer.class)
+			.thenApply((value) -> {
+				engine.close();
+				return engine.isClosed();
+			});
+		assertThat(closedInCallback).succeedsWithin(WAIT).isEqualTo(true);
 	}
 
 	@Test

@@ -1,0 +1,106 @@
+package io.asyncsql;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The future of an {@link EngineTask}, which tells the task once it completes, whoever
+ * completes it: the worker, a timeout, shutdown, or the caller cancelling it.
+ * <p>
+ * A subclass rather than a {@code whenComplete} stage: a stage costs every operation a
+ * future, a completion and a lambda, which a queued operation keeps alive while it waits.
+ * Every public method that completes this future reports to the task; dependent stages
+ * are plain futures.
+ *
+ * @param <T> the result type
+ */
+final class TaskFuture<T> extends CompletableFuture<T> {
+
+	private static final VarHandle REPORTED;
+
+	static {
+		try {
+			REPORTED = MethodHandles.lookup().findVarHandle(TaskFuture.class, "reported", boolean.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private final EngineTask<T> task;
+
+	@SuppressWarnings("unused") // accessed through REPORTED
+	private volatile boolean reported;
+
+	TaskFuture(EngineTask<T> task) {
+		this.task = task;
+	}
+
+	@Override
+	public boolean complete(@Nullable T value) {
+		boolean completed = super.complete(value);
+		report();
+		return completed;
+	}
+
+	@Override
+	public boolean completeExceptionally(Throwable ex) {
+		boolean completed = super.completeExceptionally(ex);
+		report();
+		return completed;
+	}
+
+	@Override
+	public boolean cancel(boolean mayInterruptIfRunning) {
+		boolean cancelled = super.cancel(mayInterruptIfRunning);
+		report();
+		return cancelled;
+	}
+
+	@Override
+	public void obtrudeValue(@Nullable T value) {
+		super.obtrudeValue(value);
+		report();
+	}
+
+	@Override
+	public void obtrudeException(Throwable ex) {
+		super.obtrudeException(ex);
+		report();
+	}
+
+	@Override
+	public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+		// The inherited version completes through a package-private path that bypasses
+		// complete(), so the task would never hear of it.
+		Objects.requireNonNull(supplier, "supplier");
+		Objects.requireNonNull(executor, "executor");
+		executor.execute(() -> {
+			try {
+				complete(supplier.get());
+			}
+			catch (Throwable ex) {
+				completeExceptionally(ex);
+			}
+		});
+		return this;
+	}
+
+	@Override
+	public <U> CompletableFuture<U> newIncompleteFuture() {
+		return new CompletableFuture<>();
+	}
+
+	private void report() {
+		if (isDone() && REPORTED.compareAndSet(this, false, true)) {
+			this.task.futureCompleted();
+		}
+	}
+
+}

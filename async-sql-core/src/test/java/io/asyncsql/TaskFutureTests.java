@@ -1,0 +1,88 @@
+package io.asyncsql;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Whatever completes an engine future, the engine hears of it: a queued operation
+ * completed by its caller leaves the queue and is counted once, and the engine goes on.
+ */
+class TaskFutureTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private final HikariDataSource pool = H2.pool(1);
+
+	private final AsyncEngine engine = AsyncEngine.builder(this.pool).threadMode(ThreadMode.PLATFORM).build();
+
+	private final AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engine);
+
+	@AfterEach
+	void close() {
+		this.engine.close();
+		this.pool.close();
+	}
+
+	@Test
+	void everyWayOfCompletingAQueuedOperationTakesItOutOfTheQueue() {
+		List<Consumer<CompletableFuture<Integer>>> completions = List.of((future) -> future.cancel(true),
+				(future) -> future.complete(42), (future) -> future.completeExceptionally(new IllegalStateException()),
+				(future) -> future.obtrudeValue(7), (future) -> future.obtrudeException(new IllegalStateException()),
+				(future) -> future.completeAsync(() -> 9, ForkJoinPool.commonPool()),
+				(future) -> future.orTimeout(1, TimeUnit.MILLISECONDS),
+				(future) -> future.completeOnTimeout(5, 1, TimeUnit.MILLISECONDS));
+		CountDownLatch release = new CountDownLatch(1);
+		CompletableFuture<Integer> holder = this.engine.execute((con) -> {
+			try {
+				return release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS) ? 1 : 0;
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new SQLException(ex);
+			}
+		});
+		Awaitility.await().atMost(WAIT).until(() -> this.engine.stats().active() == 1);
+		for (Consumer<CompletableFuture<Integer>> completion : completions) {
+			CompletableFuture<Integer> queued = this.template.queryForObject("SELECT 1", Integer.class);
+			assertThat(this.engine.stats().queued()).isOne();
+			completion.accept(queued);
+			Awaitility.await().atMost(WAIT).until(() -> this.engine.stats().queued() == 0);
+		}
+		release.countDown();
+		assertThat(Futures.result(holder)).isOne();
+		assertThat(Futures.result(this.template.queryForObject("SELECT 2", Integer.class))).isEqualTo(2);
+		// Counted just after the future's own callbacks have run.
+		Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+			EngineStats stats = this.engine.stats();
+			assertThat(stats.completed() + stats.failed() + stats.cancelled()).isEqualTo(completions.size() + 2);
+			assertThat(stats.cancelled()).isOne();
+			assertThat(stats.active()).isZero();
+		});
+	}
+
+	@Test
+	void dependentStagesArePlainFutures() {
+		CompletableFuture<Integer> future = this.template.queryForObject("SELECT 1", Integer.class);
+		CompletableFuture<Integer> dependent = future.thenApply((value) -> value + 1);
+		assertThat(dependent.getClass()).isEqualTo(CompletableFuture.class);
+		assertThat(Futures.result(dependent)).isEqualTo(2);
+		assertThat(Futures.failure(future.orTimeout(1, TimeUnit.SECONDS))).isNull();
+		assertThat(Futures.failure(new CompletableFuture<>().orTimeout(1, TimeUnit.MILLISECONDS)))
+			.isInstanceOf(TimeoutException.class);
+	}
+
+}
