@@ -17,7 +17,8 @@ import org.HdrHistogram.Recorder;
  * callback, on whatever thread completed the future, as an application chaining stages
  * would. Clients of a blocking operation get a platform thread each. Latency is recorded
  * in an HdrHistogram {@link Recorder}, whose interval snapshots cut the warm-up off
- * without stopping the clients.
+ * without stopping the clients, and by start time in {@link Cohorts}, which tell unfair
+ * hand-out from pauses that stall everyone.
  */
 final class ClosedLoop {
 
@@ -27,6 +28,8 @@ final class ClosedLoop {
 	private final Supplier<CompletableFuture<?>> operation;
 
 	private final Recorder latencies = new Recorder(3);
+
+	private final Cohorts cohorts = new Cohorts();
 
 	private final Outcomes outcomes = new Outcomes();
 
@@ -80,12 +83,14 @@ final class ClosedLoop {
 		Jvm.pause(warmup.toNanos());
 		Jvm.resetPeak();
 		this.latencies.getIntervalHistogram();
+		this.cohorts.open();
 		long unsuccessfulBefore = this.outcomes.unsuccessful();
 		long cpuBefore = Jvm.processCpuNanos();
 		long gcBefore = Jvm.gcMillis();
 		long start = System.nanoTime();
 		Jvm.pause(measure.toNanos());
 		Histogram histogram = this.latencies.getIntervalHistogram();
+		this.cohorts.close();
 		double seconds = (System.nanoTime() - start) / 1e9;
 		double cpuMicrosPerOp = (Jvm.processCpuNanos() - cpuBefore) / 1e3 / histogram.getTotalCount();
 		long gcMillis = Jvm.gcMillis() - gcBefore;
@@ -94,8 +99,8 @@ final class ClosedLoop {
 		this.stopping = true;
 		boolean drained = awaitClients();
 		return new Measurement(histogram.getTotalCount() / seconds, millis(histogram.getValueAtPercentile(50)),
-				millis(histogram.getValueAtPercentile(99)), cpuMicrosPerOp, gcMillis, idleThreads, peakThreads,
-				failures, this.outcomes.firstFailure(), drained);
+				millis(histogram.getValueAtPercentile(99)), this.cohorts.p99RatioToCohortMedian(), cpuMicrosPerOp,
+				gcMillis, idleThreads, peakThreads, failures, this.outcomes.firstFailure(), drained);
 	}
 
 	/**
@@ -130,7 +135,9 @@ final class ClosedLoop {
 
 	private void record(long start, Throwable failure) {
 		if (failure == null) {
-			this.latencies.recordValue(System.nanoTime() - start);
+			long latency = System.nanoTime() - start;
+			this.latencies.recordValue(latency);
+			this.cohorts.record(start, latency);
 		}
 		this.outcomes.record(failure);
 	}

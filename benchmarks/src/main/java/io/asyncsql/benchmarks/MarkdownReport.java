@@ -64,32 +64,42 @@ final class MarkdownReport {
 					+ " tps (median of " + pgbench.size() + ")");
 			line("");
 		}
-		line("| in flight | contender | ops/s | × ceiling | p50 ms | p99 ms | p99 ÷ Little | JVM CPU µs/op | peak threads | failures |");
-		line("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+		line("| in flight | contender | ops/s | × ceiling | p50 ms | p99 ms | p99 ÷ Little | p99 ÷ cohort | JVM CPU µs/op | peak threads | failures |");
+		line("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 		for (int level : this.results.levels()) {
 			Results.Summary ceiling = this.results.summary(workload, level, Results.CEILING);
 			double little = (ceiling != null && level > Database.POOL_SIZE) ? level / ceiling.opsPerSecond() * 1000
 					: Double.NaN;
 			for (String contender : this.results.contenders()) {
 				Results.Summary cell = this.results.summary(workload, level, contender);
+				// Only what queues has a hand-out order to judge.
+				boolean queued = !Double.isNaN(little) && !contender.equals(Results.CEILING);
 				if (cell != null) {
 					line("| " + level + " | " + contender + " | " + number(cell.opsPerSecond()) + " | "
 							+ ratio(cell.ratioToCeiling()) + " | " + decimal(cell.p50Millis()) + " | "
 							+ decimal(cell.p99Millis()) + " | "
 							+ (contender.equals(Results.CEILING) ? "" : ratio(cell.p99Millis() / little)) + " | "
-							+ decimal(cell.cpuMicrosPerOp()) + " | " + threads(cell.peakThreads(), cell.addedThreads())
-							+ " | " + cell.failures() + (cell.drained() ? "" : " (stuck)") + " |");
+							+ (queued ? ratio(cell.p99ToCohort()) : "") + " | " + decimal(cell.cpuMicrosPerOp()) + " | "
+							+ threads(cell.peakThreads(), cell.addedThreads()) + " | " + cell.failures()
+							+ (cell.drained() ? "" : " (stuck)") + " |");
 				}
 			}
 			if (!Double.isNaN(little)) {
-				line("| " + level + " | *Little's-law p99 reference* | | | | " + decimal(little) + " | 1.00× | | | |");
+				line("| " + level + " | *Little's-law p99 reference* | | | | " + decimal(little)
+						+ " | 1.00× | | | | |");
 			}
 		}
 		line("");
 		line("× ceiling: median of per-round ratios of ops/s. Little's-law reference (above the pool size): "
 				+ "in flight ÷ ceiling ops/s, the latency every operation would see if a pool-size-limited server "
-				+ "served them in FIFO order; p99 far above it means unfair hand-out (not shown for the ceiling, "
-				+ "which never has more than " + Database.POOL_SIZE + " in flight). JVM CPU µs/op: CPU time of the "
+				+ "served them in FIFO order; p99 far above it means unfair hand-out, or pauses that stall "
+				+ "everything in flight, which p99 ÷ cohort tells apart (not shown for the ceiling, "
+				+ "which never has more than " + Database.POOL_SIZE
+				+ " in flight). p99 ÷ cohort (above the pool size): the 99th "
+				+ "percentile of each operation's latency over the median latency of the operations that started "
+				+ "in the same " + Cohorts.WINDOW_MILLIS + " ms; a pause that stalls everything in flight (a "
+				+ "garbage collection, the database, a neighbour on the machine) raises the p99 of a long queue "
+				+ "but not this, while unfair hand-out raises both. JVM CPU µs/op: CPU time of the "
 				+ "whole benchmark JVM (JIT and GC included) per operation, the client side's cost, steadier than "
 				+ "ops/s when other processes share the machine. Peak threads: live platform threads of the whole "
 				+ "JVM, every contender's idle pools included, and in brackets how many the cell added to those "

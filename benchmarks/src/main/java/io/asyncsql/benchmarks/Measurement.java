@@ -6,6 +6,8 @@ package io.asyncsql.benchmarks;
  * @param opsPerSecond operations that succeeded per second of the measured time
  * @param p50Millis median latency of the successful operations
  * @param p99Millis 99th percentile latency of the successful operations
+ * @param p99ToCohort 99th percentile of latency ÷ the median latency of the operations
+ * that started in the same window (see {@link Cohorts})
  * @param cpuMicrosPerOp CPU time of this JVM per successful operation: the client side's
  * cost, which other processes on the machine disturb far less than throughput
  * @param gcMillis time the JVM's garbage collectors spent during the measured time, which
@@ -16,7 +18,7 @@ package io.asyncsql.benchmarks;
  * @param firstFailure the first failure's message, or {@code null}
  * @param drained whether every operation in flight finished after the measured time
  */
-record Measurement(double opsPerSecond, double p50Millis, double p99Millis, double cpuMicrosPerOp, long gcMillis,
-		int idleThreads, int peakThreads, long failures, String firstFailure, boolean drained) {
+record Measurement(double opsPerSecond, double p50Millis, double p99Millis, double p99ToCohort, double cpuMicrosPerOp,
+		long gcMillis, int idleThreads, int peakThreads, long failures, String firstFailure, boolean drained) {
 
 }

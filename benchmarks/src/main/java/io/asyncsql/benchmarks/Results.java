@@ -49,13 +49,14 @@ final class Results {
 	 * @param ratioToCeiling median of the per-round ratios of operations per second
 	 * @param p50Millis median of the per-round medians
 	 * @param p99Millis median of the per-round 99th percentiles
+	 * @param p99ToCohort median of the per-round {@link Measurement#p99ToCohort()}
 	 * @param cpuMicrosPerOp median JVM CPU time per operation
 	 * @param peakThreads median peak of live platform threads
 	 * @param addedThreads median of the peak less the threads alive before the cell
 	 * @param failures failures of all rounds together
 	 * @param drained whether every round drained in time
 	 */
-	record Summary(double opsPerSecond, double ratioToCeiling, double p50Millis, double p99Millis,
+	record Summary(double opsPerSecond, double ratioToCeiling, double p50Millis, double p99Millis, double p99ToCohort,
 			double cpuMicrosPerOp, double peakThreads, double addedThreads, long failures, boolean drained) {
 
 	}
@@ -168,6 +169,7 @@ final class Results {
 		return new Summary(median(rounds, (cell) -> cell.measurement().opsPerSecond()), median(ratios),
 				median(rounds, (cell) -> cell.measurement().p50Millis()),
 				median(rounds, (cell) -> cell.measurement().p99Millis()),
+				median(rounds, (cell) -> cell.measurement().p99ToCohort()),
 				median(rounds, (cell) -> cell.measurement().cpuMicrosPerOp()),
 				median(rounds, (cell) -> cell.measurement().peakThreads()),
 				median(rounds, (cell) -> cell.measurement().peakThreads() - cell.measurement().idleThreads()),

@@ -31,7 +31,7 @@ record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> 
 	static final String USAGE = """
 			Usage: java -jar benchmarks/target/async-sql-benchmarks.jar [options]
 			  --quick            smoke run: 1 round, short cells, levels 1,16,256, a burst of 20,000
-			  --rounds N         rounds of the interleaved matrix (default 3)
+			  --rounds N         rounds of the interleaved matrix (default 5)
 			  --levels 1,16,...  operations in flight (default 1,16,64,256,1024)
 			  --workloads a,b    a subset of point-select,insert,range-1000 (default all)
 			  --contenders a,b   a subset of ceiling,async-sql-platform,async-sql-virtual,diy,diy-virtual,
@@ -53,7 +53,7 @@ record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> 
 	static Settings parse(String[] args) {
 		List<String> rest = new ArrayList<>(Arrays.asList(args));
 		boolean quick = rest.remove("--quick") || Boolean.getBoolean("bench.quick");
-		Settings settings = new Settings(quick, Integer.parseInt(option(rest, "rounds", quick ? "1" : "3")),
+		Settings settings = new Settings(quick, Integer.parseInt(option(rest, "rounds", quick ? "1" : "5")),
 				parseLevels(option(rest, "levels", quick ? "1,16,256" : "1,16,64,256,1024")),
 				list(option(rest, "workloads", "point-select,insert,range-1000")).stream()
 					.map(Workload::ofLabel)
