@@ -186,9 +186,13 @@ final class EngineTask<T> implements Runnable {
 		if (!this.inLane && !(this.keepsPermit && succeeded)) {
 			this.successor = this.engine.releasePermit();
 		}
-		complete(value, failure, succeeded);
-		if (entered) {
-			this.engine.taskLeft(this);
+		try {
+			complete(value, failure, succeeded);
+		}
+		finally {
+			if (entered) {
+				this.engine.taskLeft(this);
+			}
 		}
 	}
 
