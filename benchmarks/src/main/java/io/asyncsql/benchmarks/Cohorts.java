@@ -58,8 +58,12 @@ final class Cohorts {
 	 * @param latency its latency in nanoseconds
 	 */
 	void record(long start, long latency) {
+		// open first: once it reads true, openedAt is the time open() set.
+		if (!this.open) {
+			return;
+		}
 		long offset = start - this.openedAt;
-		if (!this.open || offset < 0) {
+		if (offset < 0) {
 			return;
 		}
 		int index = this.next.getAndIncrement();
