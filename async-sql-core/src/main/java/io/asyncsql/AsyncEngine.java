@@ -151,7 +151,8 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Return the current figures of this engine.
+	 * Return the current figures of this engine. An operation is counted just after its
+	 * future's own dependent stages have run.
 	 * @return the statistics
 	 */
 	public EngineStats stats() {
@@ -345,8 +346,8 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Count the task's outcome and let it react to completion by others (cancellation).
-	 * Call before the task is published to other threads.
+	 * Have the task count its outcome and react when others complete its future
+	 * (cancellation). Call before the task is published to other threads.
 	 */
 	void watch(EngineTask<?> task) {
 		task.watched = true;

@@ -18,7 +18,8 @@ import org.springframework.dao.DataAccessException;
  * cancelled or times out goes to {@code DONE} and never runs; a running task whose future
  * completes first (cancellation, deadline, shutdown) goes to {@code ABORTED}, its
  * statements are cancelled at the database, and the worker only cleans up. Every
- * transition is a compare-and-set, so exactly one party completes the future.
+ * transition is a compare-and-set; a caller completing the future itself makes its
+ * transition first ({@link TaskFuture}), so a task it ends never starts.
  *
  * @param <T> the result type
  */
@@ -52,7 +53,7 @@ final class EngineTask<T> implements Runnable {
 		}
 	}
 
-	final CompletableFuture<T> future = new TaskFuture<>(this);
+	final TaskFuture<T> future = new TaskFuture<>(this);
 
 	final Deadline deadline;
 
@@ -146,7 +147,6 @@ final class EngineTask<T> implements Runnable {
 	@Override
 	public void run() {
 		this.ran = true;
-		this.successor = null;
 		@Nullable T value = null;
 		Throwable failure = null;
 		boolean succeeded = false;
@@ -200,8 +200,8 @@ final class EngineTask<T> implements Runnable {
 		boolean completed = false;
 		if (STATE.compareAndSet(this, RUNNING, DONE)) {
 			completed = (failure != null)
-					? this.future.completeExceptionally(this.engine.failures.translate(failure, this))
-					: this.future.complete(value);
+					? this.future.settleExceptionally(this.engine.failures.translate(failure, this))
+					: this.future.settle(value);
 		}
 		if (succeeded && !completed && value instanceof DefaultAsyncConnection lane) {
 			// Nobody will ever see this connection: give it back.
@@ -210,13 +210,15 @@ final class EngineTask<T> implements Runnable {
 	}
 
 	/**
-	 * Called once the future completes, by whoever completed it.
+	 * Called before anyone but the engine completes the future (the caller cancelling it,
+	 * completing it, a timeout of its own): a queued task leaves the queue and never
+	 * runs, a running one has its statements cancelled. Does nothing once the task has
+	 * ended.
 	 */
-	void futureCompleted() {
+	void preempt() {
 		if (!this.watched) {
 			return;
 		}
-		this.engine.countOutcome(this.future);
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
 			cancel(this.queueTimer);
 			if (!this.inLane) {
@@ -225,6 +227,15 @@ final class EngineTask<T> implements Runnable {
 		}
 		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
 			this.engine.cancelStatementsAsync(this);
+		}
+	}
+
+	/**
+	 * Called once the future has completed, by whoever completed it.
+	 */
+	void futureCompleted() {
+		if (this.watched) {
+			this.engine.countOutcome(this.future);
 		}
 	}
 

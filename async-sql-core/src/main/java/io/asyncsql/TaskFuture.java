@@ -10,13 +10,15 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The future of an {@link EngineTask}, which tells the task once it completes, whoever
- * completes it: the worker, a timeout, shutdown, or the caller cancelling it.
+ * The future of an {@link EngineTask}. Whoever else completes it (the caller cancelling
+ * or completing it, a timeout of its own) preempts the task first, so a queued task never
+ * starts once its future is done; the task counts the outcome afterwards.
  * <p>
  * A subclass rather than a {@code whenComplete} stage: a stage costs every operation a
- * future, a completion and a lambda, which a queued operation keeps alive while it waits.
- * Every public method that completes this future reports to the task; dependent stages
- * are plain futures.
+ * future, a completion and a lambda, which a queued operation keeps alive while it waits,
+ * and it would run only after the caller's own stages, leaving a cancelled task in the
+ * queue meanwhile. Every public method that completes this future goes through the task;
+ * dependent stages are plain futures.
  *
  * @param <T> the result type
  */
@@ -44,6 +46,14 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public boolean complete(@Nullable T value) {
+		this.task.preempt();
+		return settle(value);
+	}
+
+	/**
+	 * Complete with the task's own result, the task having ended already.
+	 */
+	boolean settle(@Nullable T value) {
 		boolean completed = super.complete(value);
 		report();
 		return completed;
@@ -51,6 +61,14 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public boolean completeExceptionally(Throwable ex) {
+		this.task.preempt();
+		return settleExceptionally(ex);
+	}
+
+	/**
+	 * Complete with the task's own failure, the task having ended already.
+	 */
+	boolean settleExceptionally(Throwable ex) {
 		boolean completed = super.completeExceptionally(ex);
 		report();
 		return completed;
@@ -58,6 +76,7 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public boolean cancel(boolean mayInterruptIfRunning) {
+		this.task.preempt();
 		boolean cancelled = super.cancel(mayInterruptIfRunning);
 		report();
 		return cancelled;
@@ -65,12 +84,14 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public void obtrudeValue(@Nullable T value) {
+		this.task.preempt();
 		super.obtrudeValue(value);
 		report();
 	}
 
 	@Override
 	public void obtrudeException(Throwable ex) {
+		this.task.preempt();
 		super.obtrudeException(ex);
 		report();
 	}
