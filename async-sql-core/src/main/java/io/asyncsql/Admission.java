@@ -44,6 +44,8 @@ final class Admission {
 
 	private final AtomicInteger waiting = new AtomicInteger();
 
+	private final AtomicInteger leftSinceSweep = new AtomicInteger();
+
 	private final Object idle = new Object();
 
 	private final int permits;
@@ -82,7 +84,6 @@ final class Admission {
 			}
 		}
 		while (!this.waiting.compareAndSet(count, count + 1));
-		task.queuedAt = System.nanoTime();
 		this.queue.offer(task);
 		return Result.QUEUED;
 	}
@@ -125,10 +126,15 @@ final class Admission {
 		this.waiting.decrementAndGet();
 		// Drop ended tasks from the head now, so that they (and what their work holds) do
 		// not stay reachable until the next permit frees up; ended tasks further back go
-		// once the head reaches them.
+		// once the head reaches them, or in a sweep once as many have left as the queue
+		// holds, so that callers who give up early cannot grow the queue without bound.
 		EngineTask<?> head;
 		while ((head = this.queue.peek()) != null && !head.isQueued()) {
 			this.queue.remove(head);
+		}
+		if (this.leftSinceSweep.incrementAndGet() >= this.capacity) {
+			this.leftSinceSweep.set(0);
+			this.queue.removeIf((task) -> !task.isQueued());
 		}
 		signalIfIdle();
 	}
@@ -180,7 +186,7 @@ final class Admission {
 	List<EngineTask<?>> expire(long cutoff) {
 		List<EngineTask<?>> expired = new ArrayList<>();
 		EngineTask<?> task;
-		while ((task = this.queue.peek()) != null && (!task.isQueued() || task.queuedAt - cutoff <= 0)) {
+		while ((task = this.queue.peek()) != null && (!task.isQueued() || task.createdAt - cutoff <= 0)) {
 			// remove(task), not poll(): another thread may have taken the head meanwhile.
 			if (this.queue.remove(task) && task.isQueued()) {
 				expired.add(task);
@@ -195,7 +201,7 @@ final class Admission {
 	 */
 	@Nullable Long oldestQueuedAt() {
 		EngineTask<?> head = this.queue.peek();
-		return (head != null) ? head.queuedAt : null;
+		return (head != null) ? head.createdAt : null;
 	}
 
 	/**

@@ -60,7 +60,7 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private final ThreadMode threadMode;
 
-	private final Duration queueTimeout;
+	private final long queueTimeoutNanos;
 
 	private final Duration shutdownTimeout;
 
@@ -100,7 +100,7 @@ public final class AsyncEngine implements AutoCloseable {
 		this.name = builder.name;
 		this.dataSource = builder.dataSource;
 		this.threadMode = threadMode;
-		this.queueTimeout = builder.queueTimeout;
+		this.queueTimeoutNanos = builder.queueTimeout.toNanos();
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.streamIdleTimeout = builder.streamIdleTimeout;
 		this.streamMaxLifetime = builder.streamMaxLifetime;
@@ -288,8 +288,9 @@ public final class AsyncEngine implements AutoCloseable {
 		switch (this.admission.admit(task)) {
 			case RUN -> dispatch(task);
 			case QUEUED -> {
-				if (deadline.isSet() && deadline.remainingNanos() < this.queueTimeout.toNanos()) {
-					task.scheduleQueueTimeout(deadline.remainingNanos());
+				long remaining = deadline.isSet() ? deadline.remainingNanos() : Long.MAX_VALUE;
+				if (remaining < this.queueTimeoutNanos) {
+					task.scheduleQueueTimeout(remaining);
 				}
 				ensureSweep();
 				// A permit may have come free as the task joined the queue.
@@ -317,7 +318,7 @@ public final class AsyncEngine implements AutoCloseable {
 		}
 		Long oldest = this.admission.oldestQueuedAt();
 		if (oldest != null) {
-			long delay = oldest + this.queueTimeout.toNanos() - System.nanoTime();
+			long delay = oldest + this.queueTimeoutNanos - System.nanoTime();
 			if (schedule(this::sweep, Math.max(0, delay)) != null) {
 				return;
 			}
@@ -330,7 +331,7 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	private void sweep() {
-		for (EngineTask<?> task : this.admission.expire(System.nanoTime() - this.queueTimeout.toNanos())) {
+		for (EngineTask<?> task : this.admission.expire(System.nanoTime() - this.queueTimeoutNanos)) {
 			task.queueTimedOut();
 		}
 		this.sweepScheduled.set(false);
@@ -440,7 +441,7 @@ public final class AsyncEngine implements AutoCloseable {
 		}
 	}
 
-	void taskFinished(EngineTask<?> task, long executionNanos, @Nullable Throwable failure) {
+	void taskFinished(long executionNanos, @Nullable Throwable failure) {
 		try {
 			this.listener.taskFinished(executionNanos, failure);
 		}

@@ -67,7 +67,8 @@ final class EngineTask<T> implements Runnable {
 
 	private final Body<T> body;
 
-	private final long createdAt = System.nanoTime();
+	/** When the task was submitted: the start of its wait, in the queue or a lane. */
+	final long createdAt = System.nanoTime();
 
 	/** What a worker runs: this task, possibly wrapped by a task decorator. */
 	Runnable runnable = this;
@@ -94,9 +95,6 @@ final class EngineTask<T> implements Runnable {
 	 * early; written before the task is published to other threads.
 	 */
 	boolean watched;
-
-	/** When the task joined the engine's queue; written before it is published there. */
-	long queuedAt;
 
 	/** The task that inherited this task's permit; read by the worker that ran it. */
 	@Nullable EngineTask<?> successor;
@@ -140,7 +138,8 @@ final class EngineTask<T> implements Runnable {
 			run();
 		}
 		else if (thrown != null) {
-			logger.warn("TaskDecorator failed after the async-sql operation ran", thrown);
+			logger.warn("async-sql operation failed after it ran"
+					+ ((this.runnable != this) ? " (in its TaskDecorator)" : ""), thrown);
 		}
 	}
 
@@ -176,7 +175,7 @@ final class EngineTask<T> implements Runnable {
 				}
 				finally {
 					cancel(this.deadlineTimer);
-					this.engine.taskFinished(this, System.nanoTime() - startedAt, failure);
+					this.engine.taskFinished(System.nanoTime() - startedAt, failure);
 				}
 			}
 		}

@@ -99,7 +99,7 @@ final class EngineThreads {
 	/**
 	 * Run a cancellation off the caller's and the timer's thread.
 	 */
-	void cancelAsync(Runnable cancellation) {
+	private void cancelAsync(Runnable cancellation) {
 		try {
 			this.cancellations.execute(cancellation);
 		}

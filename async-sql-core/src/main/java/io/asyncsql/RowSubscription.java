@@ -125,10 +125,9 @@ final class RowSubscription<T> implements Flow.Subscription {
 						release(opened, false);
 					}
 					else {
-						// A subscriber without demand has no step to fail: tell it when
-						// the
-						// connection goes away under it (engine shut down, connection
-						// closed).
+						// A subscriber without demand has no step to fail: tell it
+						// when the connection goes away under it (engine shut down,
+						// connection closed).
 						this.unwatchRelease = opened.whenReleased(this::connectionReleased);
 						startLifetimeTimer();
 						submitStep(opened);

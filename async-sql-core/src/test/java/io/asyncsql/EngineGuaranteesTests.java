@@ -174,6 +174,29 @@ class EngineGuaranteesTests {
 		assertThat(holding).succeedsWithin(WAIT).isEqualTo(true);
 	}
 
+	@Test
+	void operationsCancelledBehindAWaitingOneDoNotStayInTheQueue() {
+		AsyncEngine engine = start(AsyncEngine.builder(this.pool).maxConcurrency(1).queueCapacity(10));
+		CountDownLatch gate = new CountDownLatch(1);
+		CompletableFuture<Boolean> holding = engine.execute((con) -> opened(gate));
+		CompletableFuture<Integer> head = engine.execute((con) -> 1);
+		List<WeakReference<Object>> cancelled = new CopyOnWriteArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			Object argument = new byte[64 * 1024];
+			CompletableFuture<Integer> behind = engine.execute((con) -> (argument != null) ? 2 : 0);
+			cancelled.add(new WeakReference<>(argument));
+			assertThat(behind.cancel(false)).isTrue();
+		}
+		// The head still waits, so the queue never reached the cancelled ones' nodes.
+		Awaitility.await().atMost(WAIT).until(() -> {
+			System.gc();
+			return cancelled.stream().filter((ref) -> ref.get() != null).count() < 10;
+		});
+		gate.countDown();
+		assertThat(holding).succeedsWithin(WAIT).isEqualTo(true);
+		assertThat(head).succeedsWithin(WAIT).isEqualTo(1);
+	}
+
 	private static boolean opened(CountDownLatch latch) {
 		try {
 			return latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
