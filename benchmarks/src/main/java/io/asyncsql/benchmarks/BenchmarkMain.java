@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -166,9 +167,7 @@ public final class BenchmarkMain {
 						tps.isPresent() ? MarkdownReport.number(tps.getAsDouble()) : "failed");
 			}
 			for (int level : this.settings.levels()) {
-				// Rotate who goes first, so no contender always runs right after the same
-				// one.
-				for (Contender contender : rotated(cellIndex++ + round)) {
+				for (Contender contender : shuffled(round * 1000L + cellIndex++)) {
 					truncateBeforeInserts(workload);
 					Measurement m = ClosedLoop.of(contender, workload, level)
 						.run(this.settings.warmup(), this.settings.measure());
@@ -184,7 +183,7 @@ public final class BenchmarkMain {
 	}
 
 	private void bursts(int round) {
-		for (Contender contender : rotated(round)) {
+		for (Contender contender : shuffled(-round)) {
 			Burst.Result burst = Burst.run(contender, this.settings.burstSize());
 			this.results.add(new Results.BurstCell(round, contender.name(), burst));
 			progress("  burst %,d  %-18s %6.2f s  ok %d  failed %d  rejected %d  unfinished %d  threads %d",
@@ -199,9 +198,13 @@ public final class BenchmarkMain {
 		}
 	}
 
-	private List<Contender> rotated(int distance) {
+	/**
+	 * Return the contenders in an order of their own for each cell (the same from run to
+	 * run), so that none always runs right after the same one and inherits its garbage.
+	 */
+	private List<Contender> shuffled(long seed) {
 		List<Contender> order = new ArrayList<>(this.contenders);
-		Collections.rotate(order, distance % order.size());
+		Collections.shuffle(order, new Random(seed));
 		return order;
 	}
 

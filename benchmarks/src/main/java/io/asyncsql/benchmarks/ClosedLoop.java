@@ -111,7 +111,7 @@ final class ClosedLoop {
 	private void client() {
 		while (!this.stopping) {
 			long start = System.nanoTime();
-			CompletableFuture<?> future = start();
+			CompletableFuture<?> future = Futures.start(this.operation);
 			if (!future.isDone()) {
 				future.whenComplete((value, failure) -> {
 					record(start, Futures.failureOf(future));
@@ -122,15 +122,6 @@ final class ClosedLoop {
 			record(start, Futures.failureOf(future));
 		}
 		this.finished.countDown();
-	}
-
-	private CompletableFuture<?> start() {
-		try {
-			return this.operation.get();
-		}
-		catch (RuntimeException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
 	}
 
 	private void record(long start, Throwable failure) {

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * Small helpers between blocking calls and futures.
@@ -21,6 +22,19 @@ final class Futures {
 			return CompletableFuture.completedFuture(call.call());
 		}
 		catch (Exception ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	/**
+	 * Start an operation; one that throws instead of returning a future counts as a
+	 * failed operation.
+	 */
+	static CompletableFuture<?> start(Supplier<? extends CompletableFuture<?>> operation) {
+		try {
+			return operation.get();
+		}
+		catch (RuntimeException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
 	}

@@ -77,8 +77,7 @@ final class MarkdownReport {
 				if (cell != null) {
 					line("| " + level + " | " + contender + " | " + number(cell.opsPerSecond()) + " | "
 							+ ratio(cell.ratioToCeiling()) + " | " + decimal(cell.p50Millis()) + " | "
-							+ decimal(cell.p99Millis()) + " | "
-							+ (contender.equals(Results.CEILING) ? "" : ratio(cell.p99Millis() / little)) + " | "
+							+ decimal(cell.p99Millis()) + " | " + (queued ? ratio(cell.p99ToLittle()) : "") + " | "
 							+ (queued ? ratio(cell.p99ToCohort()) : "") + " | " + decimal(cell.cpuMicrosPerOp()) + " | "
 							+ threads(cell.peakThreads(), cell.addedThreads()) + " | " + cell.failures()
 							+ (cell.drained() ? "" : " (stuck)") + " |");
@@ -91,7 +90,8 @@ final class MarkdownReport {
 		}
 		line("");
 		line("× ceiling: median of per-round ratios of ops/s. Little's-law reference (above the pool size): "
-				+ "in flight ÷ ceiling ops/s, the latency every operation would see if a pool-size-limited server "
+				+ "in flight ÷ ceiling ops/s (the row shows it for the median ceiling; each ratio is the median of "
+				+ "per-round ratios to that round's), the latency every operation would see if a pool-size-limited server "
 				+ "served them in FIFO order; p99 far above it means unfair hand-out, or pauses that stall "
 				+ "everything in flight, which p99 ÷ cohort tells apart (not shown for the ceiling, "
 				+ "which never has more than " + Database.POOL_SIZE
@@ -129,7 +129,7 @@ final class MarkdownReport {
 		line("");
 		line("Drain time and ops/s are medians over rounds; outcome counts are summed over rounds. The ceiling's "
 				+ "burst is " + Database.POOL_SIZE + " threads draining a shared counter. async-sql's queue "
-				+ "capacity is the burst size, so its burst measures draining, not rejection.");
+				+ "capacity is at least the burst size, so its burst measures draining, not rejection.");
 		line("");
 	}
 
@@ -170,8 +170,8 @@ final class MarkdownReport {
 		line("");
 		line("µs/op = elapsed time ÷ operations (the inverse of throughput), medians over rounds; the overhead is the median of the per-round differences. One thread: the "
 				+ "latency the hand-off adds to a lone operation. Ten threads (the pool size, on "
-				+ Runtime.getRuntime().availableProcessors() + " cores): the CPU the engine takes per operation "
-				+ "when every permit is busy. Direct = the same number of platform threads calling JdbcTemplate.");
+				+ Runtime.getRuntime().availableProcessors() + " cores): the time the engine adds to each operation "
+				+ "when every permit is busy, which on a saturated machine is its CPU spread over the cores. Direct = the same number of platform threads calling JdbcTemplate.");
 		line("");
 	}
 

@@ -22,7 +22,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * One thread is the latency the hand-off adds to a lone operation (submit, permit, a
  * worker thread, completion). Ten threads, the pool size, on a machine with fewer cores
  * show the throughput cost when every permit is busy: the extra CPU per operation that
- * the engine's queue, lock and futures take away from the database work. Both are
+ * the engine's queue, permits and futures take away from the database work. Both are
  * reported as microseconds per operation, the inverse of throughput.
  */
 final class Overhead implements AutoCloseable {
@@ -67,7 +67,7 @@ final class Overhead implements AutoCloseable {
 	}
 
 	/**
-	 * Measure every level once, direct and async alternating.
+	 * Measure every level once, direct first, then async.
 	 */
 	List<Result> measure(Duration warmup, Duration measure) {
 		List<Result> results = new ArrayList<>();

@@ -68,10 +68,17 @@ final class Pgbench {
 					this.settings.user(), this.settings.database()));
 			builder.environment().put("PGPASSWORD", this.settings.password());
 			builder.redirectErrorStream(true);
+			// To a file, so that a pgbench that hangs cannot block the read: waitFor
+			// times out.
+			Path log = this.scripts.resolve(workload.label() + ".log");
+			builder.redirectOutput(log.toFile());
 			Process process = builder.start();
-			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (!process.waitFor(seconds(measure) + 30L, TimeUnit.SECONDS) || process.exitValue() != 0) {
+			boolean exited = process.waitFor(seconds(measure) + 30L, TimeUnit.SECONDS);
+			if (!exited) {
 				process.destroyForcibly();
+			}
+			String output = Files.readString(log, StandardCharsets.UTF_8);
+			if (!exited || process.exitValue() != 0) {
 				System.err.println("pgbench failed for " + workload.label() + ":\n" + output);
 				return OptionalDouble.empty();
 			}

@@ -49,6 +49,8 @@ final class Results {
 	 * @param ratioToCeiling median of the per-round ratios of operations per second
 	 * @param p50Millis median of the per-round medians
 	 * @param p99Millis median of the per-round 99th percentiles
+	 * @param p99ToLittle median of the per-round ratios of the p99 to that round's
+	 * Little's-law reference (in flight ÷ the ceiling's ops/s)
 	 * @param p99ToCohort median of the per-round {@link Measurement#p99ToCohort()}
 	 * @param cpuMicrosPerOp median JVM CPU time per operation
 	 * @param peakThreads median peak of live platform threads
@@ -56,8 +58,9 @@ final class Results {
 	 * @param failures failures of all rounds together
 	 * @param drained whether every round drained in time
 	 */
-	record Summary(double opsPerSecond, double ratioToCeiling, double p50Millis, double p99Millis, double p99ToCohort,
-			double cpuMicrosPerOp, double peakThreads, double addedThreads, long failures, boolean drained) {
+	record Summary(double opsPerSecond, double ratioToCeiling, double p50Millis, double p99Millis, double p99ToLittle,
+			double p99ToCohort, double cpuMicrosPerOp, double peakThreads, double addedThreads, long failures,
+			boolean drained) {
 
 	}
 
@@ -159,16 +162,20 @@ final class Results {
 			return null;
 		}
 		List<Double> ratios = new ArrayList<>();
+		List<Double> toLittle = new ArrayList<>();
 		for (Cell cell : rounds) {
 			Cell ceiling = find(this.cells, (other) -> other.round() == cell.round() && other.workload() == workload
 					&& other.inFlight() == inFlight && other.contender().equals(CEILING));
 			if (ceiling != null) {
-				ratios.add(cell.measurement().opsPerSecond() / ceiling.measurement().opsPerSecond());
+				double ceilingOps = ceiling.measurement().opsPerSecond();
+				ratios.add(cell.measurement().opsPerSecond() / ceilingOps);
+				// The round's own reference: in flight ÷ that round's ceiling ops/s.
+				toLittle.add(cell.measurement().p99Millis() / (inFlight / ceilingOps * 1000));
 			}
 		}
 		return new Summary(median(rounds, (cell) -> cell.measurement().opsPerSecond()), median(ratios),
 				median(rounds, (cell) -> cell.measurement().p50Millis()),
-				median(rounds, (cell) -> cell.measurement().p99Millis()),
+				median(rounds, (cell) -> cell.measurement().p99Millis()), median(toLittle),
 				median(rounds, (cell) -> cell.measurement().p99ToCohort()),
 				median(rounds, (cell) -> cell.measurement().cpuMicrosPerOp()),
 				median(rounds, (cell) -> cell.measurement().peakThreads()),

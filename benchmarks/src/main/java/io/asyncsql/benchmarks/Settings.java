@@ -47,6 +47,10 @@ record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> 
 			Each option also reads a system property: -Dbench.rounds=5, -Dbench.url=..., and so on.
 			""";
 
+	/** Every contender's name, in the order of the report. */
+	static final List<String> CONTENDERS = List.of("ceiling", "async-sql-platform", "async-sql-virtual", "diy",
+			"diy-virtual", "r2dbc", "vertx-jdbc");
+
 	private static final Pattern POSTGRES_URL = Pattern
 		.compile("jdbc:postgresql://([^:/?]+)(?::(\\d+))?/([^?]+)(?:\\?.*)?");
 
@@ -66,6 +70,11 @@ record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> 
 				option(rest, "password", ""), Path.of(option(rest, "output", defaultOutput(quick))));
 		if (!rest.isEmpty()) {
 			throw new IllegalArgumentException("Unknown arguments " + rest + "\n" + USAGE);
+		}
+		for (String contender : settings.contenders()) {
+			if (!CONTENDERS.contains(contender)) {
+				throw new IllegalArgumentException("Unknown contender '" + contender + "'\n" + USAGE);
+			}
 		}
 		if (settings.rounds() < 1 || settings.burstSize() < 1 || settings.measure().isZero()) {
 			throw new IllegalArgumentException("--rounds, --burst and --measure-ms must be positive\n" + USAGE);
