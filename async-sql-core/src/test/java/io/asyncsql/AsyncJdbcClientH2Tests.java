@@ -1,7 +1,5 @@
 package io.asyncsql;
 
-import java.util.UUID;
-
 import com.zaxxer.hikari.HikariDataSource;
 
 /**
@@ -11,11 +9,7 @@ class AsyncJdbcClientH2Tests extends AsyncJdbcClientContractTests {
 
 	@Override
 	HikariDataSource createDataSource() {
-		HikariDataSource dataSource = new HikariDataSource();
-		dataSource.setJdbcUrl("jdbc:h2:mem:client-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-		dataSource.setUsername("sa");
-		dataSource.setMaximumPoolSize(4);
-		return dataSource;
+		return TestDatabase.H2.pool("client-h2", 4);
 	}
 
 	@Override

@@ -93,7 +93,10 @@ abstract class ConnectionLossTests {
 		assertThat(CompletableFuture.allOf(load.toArray(CompletableFuture[]::new)).exceptionally((ex) -> null))
 			.succeedsWithin(WAIT);
 		List<Throwable> failures = failures(load);
-		assertThat(failures).as("work in flight when the connections died").isNotEmpty();
+		// Only what ran on the killed connections fails; queued work gets new ones.
+		assertThat(failures).as("work in flight when the connections died")
+			.isNotEmpty()
+			.hasSizeLessThanOrEqualTo(POOL_SIZE);
 		assertThat(failures).allSatisfy((failure) -> assertThat(failure).isInstanceOf(DataAccessException.class));
 		List<CompletableFuture<?>> after = new ArrayList<>();
 		for (int i = 0; i < 20; i++) {

@@ -1,6 +1,7 @@
 package io.asyncsql.autoconfigure;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
@@ -67,7 +68,9 @@ class AsyncEngineLifecycleTests {
 				.queryForObject("select count(*) from system_range(1, 1000000000000) where rand() < 2", Long.class);
 			await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().active() == 1);
 			context.close();
-			assertThat(endless).failsWithin(Duration.ofSeconds(10));
+			assertThat(endless).failsWithin(Duration.ofSeconds(10))
+				.withThrowableThat()
+				.isInstanceOf(CancellationException.class);
 			assertThat(engine.isClosed()).isTrue();
 		});
 	}

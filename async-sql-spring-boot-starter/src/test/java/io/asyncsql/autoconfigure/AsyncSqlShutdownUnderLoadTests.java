@@ -26,7 +26,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.dao.DataAccessException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -114,7 +113,7 @@ class AsyncSqlShutdownUnderLoadTests {
 					}
 					else {
 						assertThat(failure).as("failure other than a close or a cancel")
-							.isInstanceOfAny(CancellationException.class, DataAccessException.class);
+							.isInstanceOf(CancellationException.class);
 						cancelled++;
 					}
 				}
