@@ -329,23 +329,38 @@ final class RowSubscription<T> implements Flow.Subscription {
 			return;
 		}
 		Duration idle = this.publisher.engine.streamIdleTimeout();
-		this.idleTimer = this.publisher.engine.schedule(() -> {
+		ScheduledFuture<?> timer = this.publisher.engine.schedule(() -> {
 			if (this.requested.get() == 0 && this.wip.get() == 0) {
 				terminate(new StreamTimeoutException("async-sql stream held its connection for " + idle
 						+ " without demand from its subscriber and was cancelled; request rows sooner or raise async-sql.stream.idle-timeout"),
 						true);
 			}
 		}, idle.toNanos());
+		this.idleTimer = timer;
+		cancelIfTerminated(timer);
 	}
 
 	private void startLifetimeTimer() {
 		Duration lifetime = this.publisher.engine.streamMaxLifetime();
 		if (lifetime != null) {
-			this.lifetimeTimer = this.publisher.engine
+			ScheduledFuture<?> timer = this.publisher.engine
 				.schedule(() -> terminate(
 						new StreamTimeoutException("async-sql stream was open for longer than " + lifetime
 								+ " and was cancelled; raise async-sql.stream.max-lifetime or read less at a time"),
 						true), lifetime.toNanos());
+			this.lifetimeTimer = timer;
+			cancelIfTerminated(timer);
+		}
+	}
+
+	/**
+	 * Cancel a timer, already stored, that was scheduled as the stream ended: clean-up
+	 * may have looked for it before it was stored, and it would keep the subscriber
+	 * reachable until it fires (Reactive Streams rule 3.13).
+	 */
+	private void cancelIfTerminated(@Nullable ScheduledFuture<?> timer) {
+		if (this.terminated) {
+			cancelTimer(timer);
 		}
 	}
 
