@@ -96,6 +96,9 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private final AtomicBoolean sweepScheduled = new AtomicBoolean();
 
+	/** See {@link #keepsQueryTimeoutInSession}; {@code null} until known. */
+	private volatile @Nullable Boolean queryTimeoutInSession;
+
 	AsyncEngine(AsyncEngineBuilder builder, ThreadMode threadMode, int maxConcurrency) {
 		this.name = builder.name;
 		this.dataSource = builder.dataSource;
@@ -481,7 +484,8 @@ public final class AsyncEngine implements AutoCloseable {
 		TrackedConnection tracked = new TrackedConnection(connection);
 		ConnectionHolder holder = new ConnectionHolder(tracked);
 		boolean timed = task.deadline.isSet();
-		int sessionTimeout = timed ? tracked.sessionQueryTimeout() : 0;
+		boolean restore = timed && keepsQueryTimeoutInSession(connection);
+		int sessionTimeout = restore ? tracked.sessionQueryTimeout() : 0;
 		if (timed) {
 			holder.setTimeoutInMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(task.deadline.remainingNanos())));
 		}
@@ -493,10 +497,24 @@ public final class AsyncEngine implements AutoCloseable {
 		finally {
 			task.attach(null);
 			TransactionSynchronizationManager.unbindResource(this.dataSource);
-			if (timed) {
+			if (restore) {
 				tracked.restoreSessionQueryTimeout(sessionTimeout);
 			}
 		}
+	}
+
+	/**
+	 * Return whether this engine's driver keeps a statement's query timeout in the
+	 * session (H2 does), so that a deadline's timeout must be undone after its call;
+	 * found out once, on the first call with a deadline.
+	 */
+	private boolean keepsQueryTimeoutInSession(Connection connection) throws SQLException {
+		Boolean known = this.queryTimeoutInSession;
+		if (known == null) {
+			known = TrackedConnection.keepsQueryTimeoutInSession(connection);
+			this.queryTimeoutInSession = known;
+		}
+		return known;
 	}
 
 	private DefaultAsyncConnection openConnection(Deadline deadline, JdbcTemplate jdbcTemplate) throws SQLException {

@@ -93,9 +93,30 @@ final class TrackedConnection extends ForwardingConnection {
 	}
 
 	/**
-	 * Return the query timeout a new statement of this connection starts with. Most
-	 * drivers keep a timeout per statement, so this is 0; H2 keeps it in the session,
-	 * where a deadline's timeout would outlive its call.
+	 * Find out whether a driver keeps the query timeout in the session: set one on a
+	 * statement and see whether a second statement starts with it. Restores it after.
+	 * @param connection a connection of the driver
+	 * @return {@code true} for a session-wide timeout (H2), {@code false} for one per
+	 * statement (as JDBC intends)
+	 * @throws SQLException if the connection is broken
+	 */
+	static boolean keepsQueryTimeoutInSession(Connection connection) throws SQLException {
+		try (Statement first = connection.createStatement()) {
+			int before = first.getQueryTimeout();
+			first.setQueryTimeout(before + 1);
+			try (Statement second = connection.createStatement()) {
+				return second.getQueryTimeout() != before;
+			}
+			finally {
+				first.setQueryTimeout(before);
+			}
+		}
+	}
+
+	/**
+	 * Return the query timeout a new statement of this connection starts with, for a
+	 * driver that keeps it in the session, where a deadline's timeout would outlive its
+	 * call.
 	 * @return the timeout in seconds, 0 for none
 	 * @throws SQLException if the connection is broken
 	 */
