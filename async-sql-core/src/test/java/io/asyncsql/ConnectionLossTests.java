@@ -93,10 +93,13 @@ abstract class ConnectionLossTests {
 		assertThat(CompletableFuture.allOf(load.toArray(CompletableFuture[]::new)).exceptionally((ex) -> null))
 			.succeedsWithin(WAIT);
 		List<Throwable> failures = failures(load);
-		// Only what ran on the killed connections fails; queued work gets new ones.
+		// A killed connection fails the operation running on it, and at most one more
+		// that
+		// borrowed it between two operations, before the pool noticed; after that, queued
+		// work gets new connections.
 		assertThat(failures).as("work in flight when the connections died")
 			.isNotEmpty()
-			.hasSizeLessThanOrEqualTo(POOL_SIZE);
+			.hasSizeLessThanOrEqualTo(2 * POOL_SIZE);
 		assertThat(failures).allSatisfy((failure) -> assertThat(failure).isInstanceOf(DataAccessException.class));
 		List<CompletableFuture<?>> after = new ArrayList<>();
 		for (int i = 0; i < 20; i++) {
