@@ -33,6 +33,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class BenchmarkMain {
 
+	/** Warm-up passes after which the run starts even if the JIT is still busy. */
+	private static final int MAX_WARMUP_PASSES = 8;
+
+	/**
+	 * The share of a warm-up pass the JIT may spend compiling for the JVM to count as
+	 * warm.
+	 */
+	private static final double QUIET_JIT_SHARE = 0.02;
+
+	private static final int WARMUP_BURST = 2_000;
+
+	private static final int WARMUP_STREAMED_ROWS = 100_000;
+
 	private final Settings settings;
 
 	private final Results results;
@@ -123,9 +136,9 @@ public final class BenchmarkMain {
 			this.results.note("pgbench is not on the PATH: no C-client reference figure");
 		}
 		progress("async-sql benchmark: %s; %s", environment.machine(), environment.jdk());
-		warmUp();
 		int streamedRows = this.settings.quick() ? 100_000 : 1_000_000;
 		try (Overhead overhead = new Overhead(); Streaming streaming = new Streaming(this.jdbcPool)) {
+			warmUp(pgbench, overhead, streaming);
 			for (int round = 1; round <= this.settings.rounds(); round++) {
 				progress("round %d of %d", round, this.settings.rounds());
 				closedLoops(round, pgbench);
@@ -142,18 +155,50 @@ public final class BenchmarkMain {
 	}
 
 	/**
-	 * Run every contender on every workload once, unmeasured, so that the JIT, the pools
-	 * and PostgreSQL's plan caches are warm before the first cell.
+	 * Run, unmeasured, what a round runs (shorter, at one level), until the JIT is quiet,
+	 * so that the pools, PostgreSQL's plan caches and the compiled code are warm before
+	 * the first cell. On two shared cores the compilers need a few minutes of this load,
+	 * and a cell measured meanwhile pays for their CPU (seen: 30% fewer ops/s). Each part
+	 * of a round is in the pass because each changes what is compiled: starting pgbench
+	 * loads classes that invalidate compiled stream code, and the overhead's H2 calls
+	 * make JdbcTemplate's call sites see a second driver.
 	 */
-	private void warmUp() {
+	private void warmUp(Pgbench pgbench, Overhead overhead, Streaming streaming) {
 		Duration time = this.settings.quick() ? Duration.ofMillis(300) : Duration.ofMillis(1500);
-		progress("warming up every contender for %d ms per workload", time.toMillis());
-		for (Workload workload : this.settings.workloads()) {
-			for (Contender contender : this.contenders) {
-				truncateBeforeInserts(workload);
-				ClosedLoop.of(contender, workload, 16).run(Duration.ZERO, time);
+		int maxPasses = this.settings.quick() ? 1 : MAX_WARMUP_PASSES;
+		progress("warming up: every part of a round, %d ms per cell, until the JIT is quiet (at most %d passes)",
+				time.toMillis(), maxPasses);
+		long started = System.nanoTime();
+		int pass = 0;
+		boolean quiet = false;
+		while (!quiet && pass < maxPasses) {
+			pass++;
+			long jitBefore = Jvm.jitMillis();
+			long passStarted = System.nanoTime();
+			for (Workload workload : this.settings.workloads()) {
+				if (pgbench != null) {
+					truncateBeforeInserts(workload);
+					pgbench.run(workload, time);
+				}
+				for (Contender contender : this.contenders) {
+					truncateBeforeInserts(workload);
+					ClosedLoop.of(contender, workload, 16).run(Duration.ZERO, time);
+				}
 			}
+			for (Contender contender : this.contenders) {
+				Burst.run(contender, WARMUP_BURST);
+			}
+			streaming.measure(WARMUP_STREAMED_ROWS);
+			overhead.measure(Duration.ZERO, time);
+			long jitMillis = Jvm.jitMillis() - jitBefore;
+			long passMillis = (System.nanoTime() - passStarted) / 1_000_000;
+			quiet = jitBefore >= 0 && jitMillis <= passMillis * QUIET_JIT_SHARE;
+			progress("  warm-up pass %d: the JIT compiled for %d ms of %d ms", pass, jitMillis, passMillis);
 		}
+		this.results.note(String.format(Locale.ROOT, "Warm-up: %d pass(es) of every part of a round, %.0f s, %s", pass,
+				(System.nanoTime() - started) / 1e9,
+				quiet ? "until the JIT compiled for at most " + Math.round(QUIET_JIT_SHARE * 100) + "% of a pass"
+						: "stopped before the JIT was quiet (see jit_ms in cells.csv)"));
 	}
 
 	private void closedLoops(int round, Pgbench pgbench) {
@@ -173,10 +218,10 @@ public final class BenchmarkMain {
 						.run(this.settings.warmup(), this.settings.measure());
 					this.results.add(new Results.Cell(round, workload, level, contender.name(), m));
 					progress(
-							"  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  cpu %6.2f µs/op  gc %4d ms  threads %4d  failures %d",
+							"  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  cpu %6.2f µs/op  gc %4d ms  jit %4d ms  threads %4d  failures %d",
 							workload.label(), level, contender.name(), MarkdownReport.number(m.opsPerSecond()),
-							m.p50Millis(), m.p99Millis(), m.cpuMicrosPerOp(), m.gcMillis(), m.peakThreads(),
-							m.failures());
+							m.p50Millis(), m.p99Millis(), m.cpuMicrosPerOp(), m.gcMillis(), m.jitMillis(),
+							m.peakThreads(), m.failures());
 				}
 			}
 		}

@@ -87,6 +87,7 @@ final class ClosedLoop {
 		long unsuccessfulBefore = this.outcomes.unsuccessful();
 		long cpuBefore = Jvm.processCpuNanos();
 		long gcBefore = Jvm.gcMillis();
+		long jitBefore = Jvm.jitMillis();
 		long start = System.nanoTime();
 		Jvm.pause(measure.toNanos());
 		Histogram histogram = this.latencies.getIntervalHistogram();
@@ -94,13 +95,14 @@ final class ClosedLoop {
 		double seconds = (System.nanoTime() - start) / 1e9;
 		double cpuMicrosPerOp = (Jvm.processCpuNanos() - cpuBefore) / 1e3 / histogram.getTotalCount();
 		long gcMillis = Jvm.gcMillis() - gcBefore;
+		long jitMillis = Jvm.jitMillis() - jitBefore;
 		long failures = this.outcomes.unsuccessful() - unsuccessfulBefore;
 		int peakThreads = Jvm.peak();
 		this.stopping = true;
 		boolean drained = awaitClients();
 		return new Measurement(histogram.getTotalCount() / seconds, millis(histogram.getValueAtPercentile(50)),
 				millis(histogram.getValueAtPercentile(99)), this.cohorts.p99RatioToCohortMedian(), cpuMicrosPerOp,
-				gcMillis, idleThreads, peakThreads, failures, this.outcomes.firstFailure(), drained);
+				gcMillis, jitMillis, idleThreads, peakThreads, failures, this.outcomes.firstFailure(), drained);
 	}
 
 	/**

@@ -1,13 +1,14 @@
 package io.asyncsql.benchmarks;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * Gauges of this JVM over a stretch of time: live and peak threads, and CPU time. Thread
- * counts are of platform threads only: virtual threads are invisible to
- * {@link ThreadMXBean}, their carrier threads are not.
+ * Gauges of this JVM over a stretch of time: live and peak threads, CPU, collection and
+ * compilation time. Thread counts are of platform threads only: virtual threads are
+ * invisible to {@link ThreadMXBean}, their carrier threads are not.
  */
 final class Jvm {
 
@@ -35,6 +36,16 @@ final class Jvm {
 			.mapToLong(GarbageCollectorMXBean::getCollectionTime)
 			.filter((time) -> time > 0)
 			.sum();
+	}
+
+	/**
+	 * Return the time the JIT compilers of this JVM have spent compiling, or {@code -1}
+	 * when the JVM does not tell.
+	 */
+	static long jitMillis() {
+		CompilationMXBean compilation = ManagementFactory.getCompilationMXBean();
+		return (compilation != null && compilation.isCompilationTimeMonitoringSupported())
+				? compilation.getTotalCompilationTime() : -1;
 	}
 
 	static long totalMemoryBytes() {

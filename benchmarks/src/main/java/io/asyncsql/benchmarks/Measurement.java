@@ -12,6 +12,8 @@ package io.asyncsql.benchmarks;
  * cost, which other processes on the machine disturb far less than throughput
  * @param gcMillis time the JVM's garbage collectors spent during the measured time, which
  * lands on whichever cell runs when a collection is due
+ * @param jitMillis time the JIT compilers spent during the measured time: a cell that
+ * runs while code is still being compiled pays for it in CPU
  * @param idleThreads live platform threads of the JVM before the cell started
  * @param peakThreads most live platform threads of the JVM during the measured time
  * @param failures operations that failed or were rejected during the measured time
@@ -19,6 +21,7 @@ package io.asyncsql.benchmarks;
  * @param drained whether every operation in flight finished after the measured time
  */
 record Measurement(double opsPerSecond, double p50Millis, double p99Millis, double p99ToCohort, double cpuMicrosPerOp,
-		long gcMillis, int idleThreads, int peakThreads, long failures, String firstFailure, boolean drained) {
+		long gcMillis, long jitMillis, int idleThreads, int peakThreads, long failures, String firstFailure,
+		boolean drained) {
 
 }
