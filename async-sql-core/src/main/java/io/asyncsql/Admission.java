@@ -93,7 +93,9 @@ final class Admission {
 	 * @return the task that now holds a permit, already marked running, or {@code null}
 	 */
 	@Nullable EngineTask<?> claim() {
-		while (!this.queue.isEmpty() && tryAcquire()) {
+		// The permit count first: under load there is none, and it is cheaper to read
+		// than the head of the queue, which every worker polls.
+		while (this.free.get() > 0 && !this.queue.isEmpty() && tryAcquire()) {
 			EngineTask<?> next = pollWaiting();
 			if (next != null) {
 				return next;

@@ -80,7 +80,7 @@ public final class AsyncEngine implements AutoCloseable {
 
 	final EngineFailures failures;
 
-	private final Set<EngineTask<?>> running = ConcurrentHashMap.newKeySet();
+	private final Set<Shift> shifts = ConcurrentHashMap.newKeySet();
 
 	private final Set<DefaultAsyncConnection> connections = ConcurrentHashMap.newKeySet();
 
@@ -222,8 +222,11 @@ public final class AsyncEngine implements AutoCloseable {
 			for (DefaultAsyncConnection connection : this.connections) {
 				connection.abandon();
 			}
-			for (EngineTask<?> task : this.running) {
-				task.abandon(reason);
+			for (Shift shift : this.shifts) {
+				EngineTask<?> task = shift.task();
+				if (task != null) {
+					task.abandon(reason);
+				}
 			}
 			if (!awaitDrained(ABORT_GRACE_NANOS)) {
 				logger.warn("async-sql engine '" + this.name + "' still has work on the database after cancelling it");
@@ -247,15 +250,20 @@ public final class AsyncEngine implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			return false;
 		}
-		// Completed futures, not an empty set: work completing its future may call
+		// Completed futures, not finished tasks: work completing its future may call
 		// close().
-		while (this.running.stream().anyMatch((task) -> !task.future.isDone())) {
+		while (this.shifts.stream().anyMatch(AsyncEngine::completing)) {
 			if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
 				return false;
 			}
 			LockSupport.parkNanos(FUTURE_POLL_NANOS);
 		}
 		return true;
+	}
+
+	private static boolean completing(Shift shift) {
+		EngineTask<?> task = shift.task();
+		return task != null && !task.future.isDone();
 	}
 
 	@Override
@@ -380,16 +388,38 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private void dispatch(EngineTask<?> first) {
 		dispatch(() -> {
-			EngineTask<?> task = first;
-			while (task != null) {
-				task.runDecorated();
-				// Unlink, or a worker that never finds the queue empty would keep every
-				// task it ran, and every result, reachable from the first.
-				EngineTask<?> next = task.successor;
-				task.successor = null;
-				task = next;
+			Shift shift = beginShift();
+			try {
+				EngineTask<?> task = first;
+				while (task != null) {
+					shift.run(task);
+					// Unlink, or a worker that never finds the queue empty would keep
+					// every
+					// task it ran, and every result, reachable from the first.
+					EngineTask<?> next = task.successor;
+					task.successor = null;
+					task = next;
+				}
+			}
+			finally {
+				endShift(shift);
 			}
 		});
+	}
+
+	/**
+	 * Start a worker's shift on this thread; tasks that hold a permit, or their lane's,
+	 * run only in one.
+	 */
+	Shift beginShift() {
+		Shift shift = new Shift();
+		this.shifts.add(shift);
+		return shift;
+	}
+
+	void endShift(Shift shift) {
+		this.shifts.remove(shift);
+		shift.end();
 	}
 
 	void dispatch(Runnable work) {
@@ -421,18 +451,6 @@ public final class AsyncEngine implements AutoCloseable {
 
 	void cancelStatementsAsync(EngineTask<?> task) {
 		this.threads.cancelUntilStopped(task::cancelStatements, task::isAttached);
-	}
-
-	/**
-	 * Note a task that holds a permit, from when it takes over the permit until it has
-	 * completed its future.
-	 */
-	void taskEntered(EngineTask<?> task) {
-		this.running.add(task);
-	}
-
-	void taskLeft(EngineTask<?> task) {
-		this.running.remove(task);
 	}
 
 	void taskStarted(EngineTask<?> task) {

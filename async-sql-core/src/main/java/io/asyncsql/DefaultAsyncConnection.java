@@ -128,23 +128,29 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	}
 
 	private void drain() {
-		int missed = 1;
-		do {
-			EngineTask<?> task;
-			while ((task = this.pending.poll()) != null) {
-				if (this.abandoned && task != this.closeTask) {
-					task.abandon(closedException());
-					continue;
+		Shift shift = this.engine.beginShift();
+		try {
+			int missed = 1;
+			do {
+				EngineTask<?> task;
+				while ((task = this.pending.poll()) != null) {
+					if (this.abandoned && task != this.closeTask) {
+						task.abandon(closedException());
+						continue;
+					}
+					if (task.markRunning()) {
+						this.current = task;
+						shift.run(task);
+						this.current = null;
+					}
 				}
-				if (task.markRunning()) {
-					this.current = task;
-					task.runDecorated();
-					this.current = null;
-				}
+				missed = this.drainRequests.addAndGet(-missed);
 			}
-			missed = this.drainRequests.addAndGet(-missed);
+			while (missed != 0);
 		}
-		while (missed != 0);
+		finally {
+			this.engine.endShift(shift);
+		}
 	}
 
 	@Override

@@ -149,9 +149,7 @@ final class EngineTask<T> implements Runnable {
 		@Nullable T value = null;
 		Throwable failure = null;
 		boolean succeeded = false;
-		boolean entered = (int) STATE.getVolatile(this) == RUNNING;
-		if (entered) {
-			this.engine.taskEntered(this);
+		if ((int) STATE.getVolatile(this) == RUNNING) {
 			cancel(this.queueTimer);
 			if (this.decoratorFailure != null) {
 				failure = this.decoratorFailure;
@@ -185,14 +183,7 @@ final class EngineTask<T> implements Runnable {
 		if (!this.inLane && !(this.keepsPermit && succeeded)) {
 			this.successor = this.engine.releasePermit();
 		}
-		try {
-			complete(value, failure, succeeded);
-		}
-		finally {
-			if (entered) {
-				this.engine.taskLeft(this);
-			}
-		}
+		complete(value, failure, succeeded);
 	}
 
 	private void complete(@Nullable T value, @Nullable Throwable failure, boolean succeeded) {
