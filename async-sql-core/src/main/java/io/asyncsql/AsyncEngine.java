@@ -394,8 +394,7 @@ public final class AsyncEngine implements AutoCloseable {
 				while (task != null) {
 					shift.run(task);
 					// Unlink, or a worker that never finds the queue empty would keep
-					// every
-					// task it ran, and every result, reachable from the first.
+					// every task it ran, and every result, reachable from the first.
 					EngineTask<?> next = task.successor;
 					task.successor = null;
 					task = next;
