@@ -158,10 +158,10 @@ public final class BenchmarkMain {
 	 * Run, unmeasured, what a round runs (shorter, at one level), until the JIT is quiet,
 	 * so that the pools, PostgreSQL's plan caches and the compiled code are warm before
 	 * the first cell. On two shared cores the compilers need a few minutes of this load,
-	 * and a cell measured meanwhile pays for their CPU (seen: 30% fewer ops/s). Each part
-	 * of a round is in the pass because each changes what is compiled: starting pgbench
-	 * loads classes that invalidate compiled stream code, and the overhead's H2 calls
-	 * make JdbcTemplate's call sites see a second driver.
+	 * and a cell measured meanwhile pays for their CPU (seen: half the ops/s in the first
+	 * minute). Each part of a round is in the pass because each changes what is compiled:
+	 * starting pgbench loads classes that invalidate compiled stream code, and the
+	 * overhead's H2 calls make JdbcTemplate's call sites see a second driver.
 	 */
 	private void warmUp(Pgbench pgbench, Overhead overhead, Streaming streaming) {
 		Duration time = this.settings.quick() ? Duration.ofMillis(300) : Duration.ofMillis(1500);
