@@ -2,7 +2,6 @@ package io.asyncsql;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
@@ -122,7 +121,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 				if (settled.compareAndSet(false, true)) {
 					lane.close().whenComplete((closed, closeFailure) -> {
 						if (failure != null) {
-							result.completeExceptionally(unwrap(failure));
+							result.completeExceptionally(EngineFailures.unwrap(failure));
 						}
 						else {
 							result.complete(value);
@@ -191,10 +190,6 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 */
 	public AsyncEngine getEngine() {
 		return this.engine;
-	}
-
-	private static Throwable unwrap(Throwable failure) {
-		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 }

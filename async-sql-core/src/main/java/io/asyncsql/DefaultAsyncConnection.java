@@ -10,7 +10,6 @@ import java.util.Deque;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ConcurrentHashMap;
@@ -194,7 +193,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		CompletableFuture<T> result = new CompletableFuture<>();
 		submit((con) -> beginTransaction(con)).whenComplete((transaction, beginFailure) -> {
 			if (beginFailure != null) {
-				result.completeExceptionally(unwrap(beginFailure));
+				result.completeExceptionally(EngineFailures.unwrap(beginFailure));
 			}
 			else {
 				runInTransaction(transaction, work, result);
@@ -227,10 +226,10 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 					else {
 						// A commit that could not run (deadline) leaves the transaction
 						// open.
-						Throwable cause = unwrap(commitFailure);
+						Throwable cause = EngineFailures.unwrap(commitFailure);
 						rollbackIfActive(transaction).whenComplete((rolledBack, rollbackFailure) -> {
 							if (rollbackFailure != null) {
-								cause.addSuppressed(unwrap(rollbackFailure));
+								cause.addSuppressed(EngineFailures.unwrap(rollbackFailure));
 							}
 							result.completeExceptionally(cause);
 						});
@@ -238,10 +237,10 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 				});
 			}
 			else {
-				Throwable cause = unwrap(workFailure);
+				Throwable cause = EngineFailures.unwrap(workFailure);
 				rollbackIfActive(transaction).whenComplete((done, rollbackFailure) -> {
 					if (rollbackFailure != null) {
-						cause.addSuppressed(unwrap(rollbackFailure));
+						cause.addSuppressed(EngineFailures.unwrap(rollbackFailure));
 					}
 					result.completeExceptionally(cause);
 				});
@@ -417,10 +416,6 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	private EngineClosedException closedException() {
 		return new EngineClosedException("async-sql connection of engine '" + this.engine.getName() + "' is closed");
-	}
-
-	private static Throwable unwrap(Throwable failure) {
-		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	/**

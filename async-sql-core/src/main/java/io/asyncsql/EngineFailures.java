@@ -2,6 +2,7 @@ package io.asyncsql;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -87,6 +88,14 @@ final class EngineFailures {
 
 	EngineClosedException closed(String what) {
 		return new EngineClosedException(prefix() + " " + what);
+	}
+
+	/**
+	 * Return the failure a dependent stage saw, without the {@link CompletionException}
+	 * that {@link java.util.concurrent.CompletableFuture} wraps it in.
+	 */
+	static Throwable unwrap(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	private String prefix() {

@@ -117,7 +117,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 		else if (this.opening.getAndIncrement() == 0) {
 			this.publisher.connection.get().whenComplete((opened, failure) -> {
 				if (failure != null) {
-					terminate(unwrap(failure), true);
+					terminate(EngineFailures.unwrap(failure), true);
 				}
 				else {
 					this.lane = opened;
@@ -144,7 +144,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 		}).whenComplete((done, failure) -> {
 			if (failure != null) {
 				// The step never ran (deadline, closed connection) or was aborted.
-				terminate(unwrap(failure), true);
+				terminate(EngineFailures.unwrap(failure), true);
 			}
 		});
 	}
@@ -264,7 +264,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 				this.subscriber.onError(failure);
 			}
 			else if (releaseFailure != null) {
-				this.subscriber.onError(unwrap(releaseFailure));
+				this.subscriber.onError(EngineFailures.unwrap(releaseFailure));
 			}
 			else {
 				this.subscriber.onComplete();
@@ -379,10 +379,6 @@ final class RowSubscription<T> implements Flow.Subscription {
 		catch (SQLException | RuntimeException ex) {
 			// Finished or broken already: nothing to cancel.
 		}
-	}
-
-	private static Throwable unwrap(Throwable failure) {
-		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 }
