@@ -209,6 +209,7 @@ public final class AsyncEngine implements AutoCloseable {
 		if (!this.admission.close()) {
 			return;
 		}
+		handOffCallersSuccessor();
 		boolean drained = awaitDrained(this.shutdownTimeout.toNanos());
 		if (!drained) {
 			EngineStats stats = stats();
@@ -233,6 +234,22 @@ public final class AsyncEngine implements AutoCloseable {
 			}
 		}
 		this.threads.shutdown();
+	}
+
+	/**
+	 * When {@link #close()} is called from a callback on a worker, the task that worker
+	 * was to run next already holds the permit but could start only once close() returns,
+	 * so close() would wait for it in vain: run it, and what follows it, elsewhere.
+	 */
+	private void handOffCallersSuccessor() {
+		for (Shift shift : this.shifts) {
+			EngineTask<?> task = shift.task();
+			EngineTask<?> next = (task != null && shift.isCurrent()) ? task.successor : null;
+			if (next != null) {
+				task.successor = null;
+				this.threads.dispatchAside(() -> runChain(next));
+			}
+		}
 	}
 
 	/**
@@ -387,23 +404,28 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	private void dispatch(EngineTask<?> first) {
-		dispatch(() -> {
-			Shift shift = beginShift();
-			try {
-				EngineTask<?> task = first;
-				while (task != null) {
-					shift.run(task);
-					// Unlink, or a worker that never finds the queue empty would keep
-					// every task it ran, and every result, reachable from the first.
-					EngineTask<?> next = task.successor;
-					task.successor = null;
-					task = next;
-				}
+		dispatch(() -> runChain(first));
+	}
+
+	/**
+	 * Run a task that holds a permit, then each task its permit passes to, in one shift.
+	 */
+	private void runChain(EngineTask<?> first) {
+		Shift shift = beginShift();
+		try {
+			EngineTask<?> task = first;
+			while (task != null) {
+				shift.run(task);
+				// Unlink, or a worker that never finds the queue empty would keep every
+				// task it ran, and every result, reachable from the first.
+				EngineTask<?> next = task.successor;
+				task.successor = null;
+				task = next;
 			}
-			finally {
-				endShift(shift);
-			}
-		});
+		}
+		finally {
+			endShift(shift);
+		}
 	}
 
 	/**

@@ -38,8 +38,11 @@ final class EngineThreads {
 
 	private final ThreadPoolExecutor cancellations;
 
+	private final String prefix;
+
 	EngineThreads(String engineName, ThreadMode mode, int maxConcurrency) {
 		String prefix = "async-sql-" + engineName + "-";
+		this.prefix = prefix;
 		if (mode == ThreadMode.VIRTUAL) {
 			ThreadFactory factory = VirtualThreads.factory(prefix);
 			this.platformWorkers = null;
@@ -81,6 +84,21 @@ final class EngineThreads {
 		catch (RejectedExecutionException ex) {
 			work.run();
 		}
+	}
+
+	/**
+	 * Run work off the current thread even when every worker is busy: on a virtual
+	 * thread, or in platform mode on a thread of its own. Only for the rare work that
+	 * holds a permit while the worker meant to run it is blocked.
+	 */
+	void dispatchAside(Runnable work) {
+		if (this.platformWorkers == null) {
+			dispatch(work);
+			return;
+		}
+		Thread thread = new Thread(work, this.prefix + "aside");
+		thread.setDaemon(true);
+		thread.start();
 	}
 
 	/**

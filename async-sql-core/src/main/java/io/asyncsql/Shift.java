@@ -34,6 +34,8 @@ final class Shift {
 	 */
 	private final boolean boundMarker;
 
+	private final Thread thread = Thread.currentThread();
+
 	/** The task this shift runs, from just before it starts until it has returned. */
 	private volatile @Nullable EngineTask<?> task;
 
@@ -62,6 +64,13 @@ final class Shift {
 	 */
 	@Nullable EngineTask<?> task() {
 		return this.task;
+	}
+
+	/**
+	 * Return whether this shift runs on the current thread.
+	 */
+	boolean isCurrent() {
+		return this.thread == Thread.currentThread();
 	}
 
 	/**

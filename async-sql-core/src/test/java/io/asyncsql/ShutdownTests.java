@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -29,8 +30,7 @@ class ShutdownTests {
 	}
 
 	// Repeated: the last task gives up its permit just before it completes its future,
-	// and
-	// close() must wait for the future, not only for the permit.
+	// and close() must wait for the future, not only for the permit.
 	@RepeatedTest(10)
 	void closeDrainsQueuedWorkWithinTheShutdownTimeout() {
 		AsyncEngine engine = AsyncEngine.builder(this.pool).maxConcurrency(2).build();
@@ -66,6 +66,33 @@ class ShutdownTests {
 				return engine.isClosed();
 			});
 		assertThat(closedInCallback).succeedsWithin(WAIT).isEqualTo(true);
+	}
+
+	@Test
+	void closeFromACallbackLetsTheOperationWaitingForThatWorkerFinish() {
+		AsyncEngine engine = AsyncEngine.builder(this.pool)
+			.threadMode(ThreadMode.PLATFORM)
+			.maxConcurrency(1)
+			.shutdownTimeout(Duration.ofMinutes(5))
+			.build();
+		AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine);
+		CompletableFuture<Integer> release = new CompletableFuture<Integer>().orTimeout(WAIT.toSeconds(),
+				TimeUnit.SECONDS);
+		CompletableFuture<Integer> first = engine.execute((con) -> release.join());
+		await().atMost(WAIT).until(() -> engine.stats().active() == 1);
+		// Queued: the permit passes to it just before the first completes, on the same
+		// worker, which then runs the callback below.
+		CompletableFuture<Integer> next = template.queryForObject("select 2", Integer.class);
+		assertThat(engine.stats().queued()).isOne();
+		CompletableFuture<Boolean> closedInCallback = first.thenApply((value) -> {
+			engine.close();
+			return engine.isClosed();
+		});
+		release.complete(1);
+		assertThat(closedInCallback).as("close() returns well before the shutdown timeout")
+			.succeedsWithin(WAIT)
+			.isEqualTo(true);
+		assertThat(next).isCompletedWithValue(2);
 	}
 
 	@Test
