@@ -11,6 +11,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -68,10 +70,12 @@ class ShutdownTests {
 		assertThat(closedInCallback).succeedsWithin(WAIT).isEqualTo(true);
 	}
 
-	@Test
-	void closeFromACallbackLetsTheOperationWaitingForThatWorkerFinish() {
+	// AUTO: virtual threads where the JVM has them.
+	@ParameterizedTest
+	@EnumSource(names = { "PLATFORM", "AUTO" })
+	void closeFromACallbackLetsTheOperationWaitingForThatWorkerFinish(ThreadMode mode) {
 		AsyncEngine engine = AsyncEngine.builder(this.pool)
-			.threadMode(ThreadMode.PLATFORM)
+			.threadMode(mode)
 			.maxConcurrency(1)
 			.shutdownTimeout(Duration.ofMinutes(5))
 			.build();
