@@ -198,7 +198,8 @@ public final class BenchmarkMain {
 		this.results.note(String.format(Locale.ROOT, "Warm-up: %d pass(es) of every part of a round, %.0f s, %s", pass,
 				(System.nanoTime() - started) / 1e9,
 				quiet ? "until the JIT compiled for at most " + Math.round(QUIET_JIT_SHARE * 100) + "% of a pass"
-						: "stopped before the JIT was quiet (see jit_ms in cells.csv)"));
+						: (Jvm.jitMillis() < 0) ? "as many as allowed: this JVM does not report compilation time"
+								: "stopped before the JIT was quiet (see jit_ms in cells.csv)"));
 	}
 
 	private void closedLoops(int round, Pgbench pgbench) {

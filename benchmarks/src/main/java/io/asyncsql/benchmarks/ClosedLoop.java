@@ -95,7 +95,7 @@ final class ClosedLoop {
 		double seconds = (System.nanoTime() - start) / 1e9;
 		double cpuMicrosPerOp = (Jvm.processCpuNanos() - cpuBefore) / 1e3 / histogram.getTotalCount();
 		long gcMillis = Jvm.gcMillis() - gcBefore;
-		long jitMillis = Jvm.jitMillis() - jitBefore;
+		long jitMillis = (jitBefore >= 0) ? Jvm.jitMillis() - jitBefore : -1;
 		long failures = this.outcomes.unsuccessful() - unsuccessfulBefore;
 		int peakThreads = Jvm.peak();
 		this.stopping = true;

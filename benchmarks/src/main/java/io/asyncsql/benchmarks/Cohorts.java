@@ -36,6 +36,10 @@ final class Cohorts {
 
 	private volatile long openedAt;
 
+	private volatile boolean closed;
+
+	private volatile long closedAt;
+
 	/**
 	 * Record operations that start from now on.
 	 */
@@ -45,11 +49,13 @@ final class Cohorts {
 	}
 
 	/**
-	 * Stop recording; operations that complete later are left out, as the latency
-	 * histogram leaves them out.
+	 * Leave out operations that start from now on. Those that started before are still
+	 * recorded when they complete, however late: the slowest of them are what this
+	 * measures.
 	 */
 	void close() {
-		this.open = false;
+		this.closedAt = System.nanoTime();
+		this.closed = true;
 	}
 
 	/**
@@ -63,7 +69,8 @@ final class Cohorts {
 			return;
 		}
 		long offset = start - this.openedAt;
-		if (offset < 0) {
+		// closed first, as open above.
+		if (offset < 0 || (this.closed && start - this.closedAt >= 0)) {
 			return;
 		}
 		int index = this.next.getAndIncrement();
@@ -83,7 +90,7 @@ final class Cohorts {
 
 	/**
 	 * Return the 99th percentile of latency ÷ cohort median. Call once the clients have
-	 * stopped.
+	 * stopped, so that every operation started before {@link #close()} is in.
 	 * @return the ratio, or NaN when nothing was recorded
 	 */
 	double p99RatioToCohortMedian() {
@@ -111,7 +118,7 @@ final class Cohorts {
 			ratios[i] = latencies[i] / medians[(int) (offsets[i] / WINDOW_NANOS)];
 		}
 		Arrays.sort(ratios);
-		return ratios[(int) Math.min(recorded - 1, Math.ceil(recorded * 0.99) - 1)];
+		return ratios[(int) Math.ceil(recorded * 0.99) - 1];
 	}
 
 	private static double[] cohortMedians(long[] offsets, long[] latencies, int recorded) {

@@ -17,6 +17,8 @@ final class Jvm {
 	private static final com.sun.management.OperatingSystemMXBean OS = (com.sun.management.OperatingSystemMXBean) ManagementFactory
 		.getOperatingSystemMXBean();
 
+	private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+
 	private Jvm() {
 	}
 
@@ -43,9 +45,7 @@ final class Jvm {
 	 * when the JVM does not tell.
 	 */
 	static long jitMillis() {
-		CompilationMXBean compilation = ManagementFactory.getCompilationMXBean();
-		return (compilation != null && compilation.isCompilationTimeMonitoringSupported())
-				? compilation.getTotalCompilationTime() : -1;
+		return (JIT != null && JIT.isCompilationTimeMonitoringSupported()) ? JIT.getTotalCompilationTime() : -1;
 	}
 
 	static long totalMemoryBytes() {

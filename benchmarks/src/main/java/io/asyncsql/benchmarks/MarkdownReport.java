@@ -73,11 +73,12 @@ final class MarkdownReport {
 			for (String contender : this.results.contenders()) {
 				Results.Summary cell = this.results.summary(workload, level, contender);
 				// Only what queues has a hand-out order to judge.
-				boolean queued = !Double.isNaN(little) && !contender.equals(Results.CEILING);
+				boolean queued = level > Database.POOL_SIZE && !contender.equals(Results.CEILING);
 				if (cell != null) {
 					line("| " + level + " | " + contender + " | " + number(cell.opsPerSecond()) + " | "
 							+ ratio(cell.ratioToCeiling()) + " | " + decimal(cell.p50Millis()) + " | "
-							+ decimal(cell.p99Millis()) + " | " + (queued ? ratio(cell.p99ToLittle()) : "") + " | "
+							+ decimal(cell.p99Millis()) + " | "
+							+ ((queued && !Double.isNaN(little)) ? ratio(cell.p99ToLittle()) : "") + " | "
 							+ (queued ? ratio(cell.p99ToCohort()) : "") + " | " + decimal(cell.cpuMicrosPerOp()) + " | "
 							+ threads(cell.peakThreads(), cell.addedThreads()) + " | " + cell.failures()
 							+ (cell.drained() ? "" : " (stuck)") + " |");

@@ -13,7 +13,8 @@ package io.asyncsql.benchmarks;
  * @param gcMillis time the JVM's garbage collectors spent during the measured time, which
  * lands on whichever cell runs when a collection is due
  * @param jitMillis time the JIT compilers spent during the measured time: a cell that
- * runs while code is still being compiled pays for it in CPU
+ * runs while code is still being compiled pays for it in CPU; {@code -1} when the JVM
+ * does not tell
  * @param idleThreads live platform threads of the JVM before the cell started
  * @param peakThreads most live platform threads of the JVM during the measured time
  * @param failures operations that failed or were rejected during the measured time

@@ -21,9 +21,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <p>
  * One thread is the latency the hand-off adds to a lone operation (submit, permit, a
  * worker thread, completion). Ten threads, the pool size, on a machine with fewer cores
- * show the throughput cost when every permit is busy: the extra CPU per operation that
- * the engine's queue, permits and futures take away from the database work. Both are
- * reported as microseconds per operation, the inverse of throughput.
+ * show the throughput cost when every permit is busy: the time the engine's queue,
+ * permits and futures add to each operation, which on a saturated machine is their CPU
+ * spread over the cores. Both are reported as elapsed microseconds per operation, the
+ * inverse of throughput.
  */
 final class Overhead implements AutoCloseable {
 
