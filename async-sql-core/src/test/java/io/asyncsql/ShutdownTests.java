@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -61,13 +62,15 @@ class ShutdownTests {
 			.threadMode(ThreadMode.PLATFORM)
 			.shutdownTimeout(Duration.ofMinutes(5))
 			.build();
-		AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine);
-		CompletableFuture<Boolean> closedInCallback = template.queryForObject("select 1", Integer.class)
-			.thenApply((value) -> {
-				engine.close();
-				return engine.isClosed();
-			});
-		assertThat(closedInCallback).succeedsWithin(WAIT).isEqualTo(true);
+		// Held until the callback is attached, so that the callback runs on the worker.
+		CompletableFuture<Integer> release = new CompletableFuture<Integer>().orTimeout(WAIT.toSeconds(),
+				TimeUnit.SECONDS);
+		CompletableFuture<String> closedInCallback = engine.execute((con) -> release.join()).thenApply((value) -> {
+			engine.close();
+			return engine.isClosed() ? Thread.currentThread().getName() : "still open";
+		});
+		release.complete(1);
+		assertThat(closedInCallback).succeedsWithin(WAIT, InstanceOfAssertFactories.STRING).startsWith("async-sql-");
 	}
 
 	// AUTO: virtual threads where the JVM has them.

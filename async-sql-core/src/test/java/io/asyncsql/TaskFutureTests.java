@@ -1,7 +1,6 @@
 package io.asyncsql;
 
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -25,8 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TaskFutureTests {
 
-	private static final Duration WAIT = Duration.ofSeconds(10);
-
 	private final HikariDataSource pool = H2.pool(1);
 
 	private final AsyncEngine engine = AsyncEngine.builder(this.pool).threadMode(ThreadMode.PLATFORM).build();
@@ -49,18 +46,18 @@ class TaskFutureTests {
 				(future) -> future.completeOnTimeout(5, 1, TimeUnit.MILLISECONDS));
 		CountDownLatch release = new CountDownLatch(1);
 		CompletableFuture<Integer> holder = this.engine.execute((con) -> awaitQuietly(release) ? 1 : 0);
-		Awaitility.await().atMost(WAIT).until(() -> this.engine.stats().active() == 1);
+		Awaitility.await().atMost(Futures.WAIT).until(() -> this.engine.stats().active() == 1);
 		for (Consumer<CompletableFuture<Integer>> completion : completions) {
 			CompletableFuture<Integer> queued = this.template.queryForObject("SELECT 1", Integer.class);
 			assertThat(this.engine.stats().queued()).isOne();
 			completion.accept(queued);
-			Awaitility.await().atMost(WAIT).until(() -> this.engine.stats().queued() == 0);
+			Awaitility.await().atMost(Futures.WAIT).until(() -> this.engine.stats().queued() == 0);
 		}
 		release.countDown();
 		assertThat(Futures.result(holder)).isOne();
 		assertThat(Futures.result(this.template.queryForObject("SELECT 2", Integer.class))).isEqualTo(2);
 		// Counted just after the future's own callbacks have run.
-		Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+		Awaitility.await().atMost(Futures.WAIT).untilAsserted(() -> {
 			EngineStats stats = this.engine.stats();
 			assertThat(stats.completed() + stats.failed() + stats.cancelled()).isEqualTo(completions.size() + 2);
 			assertThat(stats.cancelled()).isOne();
@@ -73,7 +70,7 @@ class TaskFutureTests {
 		new JdbcTemplate(this.pool).execute("create table t (n int)");
 		CountDownLatch release = new CountDownLatch(1);
 		CompletableFuture<Integer> holder = this.engine.execute((con) -> awaitQuietly(release) ? 1 : 0);
-		Awaitility.await().atMost(WAIT).until(() -> this.engine.stats().active() == 1);
+		Awaitility.await().atMost(Futures.WAIT).until(() -> this.engine.stats().active() == 1);
 		CompletableFuture<Integer> queued = this.template.update("insert into t values (1)");
 		// The caller's own stage frees the permit while the cancellation is still under
 		// way: the engine must already know the insert is off.
@@ -82,22 +79,22 @@ class TaskFutureTests {
 			Futures.result(holder);
 		});
 		assertThat(queued.cancel(true)).isTrue();
-		Awaitility.await().atMost(WAIT).until(() -> this.engine.stats().active() == 0);
+		Awaitility.await().atMost(Futures.WAIT).until(() -> this.engine.stats().active() == 0);
 		assertThat(Futures.result(this.template.queryForObject("select count(*) from t", Integer.class))).isZero();
 	}
 
 	@Test
 	void completingARunningOperationCancelsItsStatement() {
 		CompletableFuture<Long> running = this.template.queryForObject(H2.LONG_QUERY, Long.class);
-		Awaitility.await().atMost(WAIT).until(() -> this.engine.stats().active() == 1);
+		Awaitility.await().atMost(Futures.WAIT).until(() -> this.engine.stats().active() == 1);
 		assertThat(running.complete(0L)).isTrue();
-		Awaitility.await().atMost(WAIT).until(() -> this.engine.stats().active() == 0);
+		Awaitility.await().atMost(Futures.WAIT).until(() -> this.engine.stats().active() == 0);
 		assertThat(Futures.result(this.template.queryForObject("select 2", Integer.class))).isEqualTo(2);
 	}
 
 	private static boolean awaitQuietly(CountDownLatch latch) throws SQLException {
 		try {
-			return latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+			return latch.await(Futures.WAIT.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
