@@ -41,7 +41,9 @@ import org.springframework.util.Assert;
  * database. Every accepted future completes.
  * <p>
  * Futures complete on engine threads: dependent stages added with non-async methods run
- * there too, so they must not block; use the {@code *Async} variants for blocking work.
+ * there too, so they must not block; use the {@code *Async} variants for blocking work. A
+ * future refused at once, or cancelled or completed by the caller, completes on the
+ * caller's thread instead.
  *
  * @since 0.1.0
  * @see AsyncJdbcTemplate
