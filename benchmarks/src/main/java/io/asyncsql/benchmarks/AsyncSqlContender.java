@@ -23,15 +23,16 @@ final class AsyncSqlContender implements Contender {
 
 	/**
 	 * Create the contender.
+	 * @param name the name printed in the results
 	 * @param dataSource a HikariCP pool, whose maximum size becomes the permits
 	 * @param threadMode {@link ThreadMode#PLATFORM} or {@link ThreadMode#VIRTUAL}
 	 * @param queueCapacity room for the whole burst, so that it measures draining and not
 	 * rejection
 	 */
-	AsyncSqlContender(DataSource dataSource, ThreadMode threadMode, int queueCapacity) {
-		this.name = "async-sql-" + threadMode.name().toLowerCase(Locale.ROOT);
+	AsyncSqlContender(String name, DataSource dataSource, ThreadMode threadMode, int queueCapacity) {
+		this.name = name;
 		this.engine = AsyncEngine.builder(dataSource)
-			.name(this.name.substring("async-sql-".length()))
+			.name(threadMode.name().toLowerCase(Locale.ROOT))
 			.threadMode(threadMode)
 			.queueCapacity(queueCapacity)
 			.build();

@@ -11,12 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.Random;
-import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 
 import com.zaxxer.hikari.HikariDataSource;
-
-import io.asyncsql.ThreadMode;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -41,6 +37,8 @@ public final class BenchmarkMain {
 	 * warm.
 	 */
 	private static final double QUIET_JIT_SHARE = 0.02;
+
+	private static final int WARMUP_LEVEL = 16;
 
 	private static final int WARMUP_BURST = 2_000;
 
@@ -97,35 +95,22 @@ public final class BenchmarkMain {
 	}
 
 	private static List<Contender> createContenders(Settings settings, HikariDataSource pool, List<String> skipped) {
-		JdbcTemplate jdbc = new JdbcTemplate(pool);
-		int queueCapacity = Math.max(settings.burstSize(), 10_000);
+		ContenderKind.Setup setup = new ContenderKind.Setup(settings, pool, new JdbcTemplate(pool),
+				Math.max(settings.burstSize(), 10_000));
 		boolean virtual = VirtualThreadSupport.isAvailable();
 		if (!virtual) {
 			String note = "Java " + Runtime.version().feature()
-					+ " has no virtual threads: async-sql-virtual and diy-virtual were skipped (run on Java 21+)";
+					+ " has no virtual threads: the virtual-thread contenders were skipped (run on Java 21+)";
 			System.err.println(note);
 			skipped.add(note);
 		}
 		List<Contender> contenders = new ArrayList<>();
-		add(contenders, settings, "ceiling", true, () -> new CeilingContender(jdbc, Database.POOL_SIZE));
-		add(contenders, settings, "async-sql-platform", true,
-				() -> new AsyncSqlContender(pool, ThreadMode.PLATFORM, queueCapacity));
-		add(contenders, settings, "async-sql-virtual", virtual,
-				() -> new AsyncSqlContender(pool, ThreadMode.VIRTUAL, queueCapacity));
-		add(contenders, settings, "diy", true,
-				() -> new DiyContender("diy", jdbc, Executors.newFixedThreadPool(Database.POOL_SIZE)));
-		add(contenders, settings, "diy-virtual", virtual, () -> new DiyContender("diy-virtual", jdbc,
-				VirtualThreadSupport.newVirtualThreadPerTaskExecutor().orElseThrow()));
-		add(contenders, settings, "r2dbc", true, () -> new R2dbcContender(settings, Database.POOL_SIZE));
-		add(contenders, settings, "vertx-jdbc", true, () -> new VertxJdbcContender(settings, Database.POOL_SIZE));
-		return contenders;
-	}
-
-	private static void add(List<Contender> contenders, Settings settings, String name, boolean available,
-			Supplier<Contender> factory) {
-		if (available && settings.includes(name)) {
-			contenders.add(factory.get());
+		for (ContenderKind kind : ContenderKind.values()) {
+			if ((virtual || !kind.needsVirtualThreads()) && settings.includes(kind.label())) {
+				contenders.add(kind.create(setup));
+			}
 		}
+		return contenders;
 	}
 
 	private void run() {
@@ -136,38 +121,30 @@ public final class BenchmarkMain {
 			this.results.note("pgbench is not on the PATH: no C-client reference figure");
 		}
 		progress("async-sql benchmark: %s; %s", environment.machine(), environment.jdk());
-		int streamedRows = this.settings.quick() ? 100_000 : 1_000_000;
 		try (Overhead overhead = new Overhead(); Streaming streaming = new Streaming(this.jdbcPool)) {
 			warmUp(pgbench, overhead, streaming);
 			for (int round = 1; round <= this.settings.rounds(); round++) {
 				progress("round %d of %d", round, this.settings.rounds());
-				closedLoops(round, pgbench);
-				bursts(round);
-				Streaming.Result streamed = streaming.measure(streamedRows);
-				progress("  streaming %d rows: JdbcTemplate.query %s rows/s, async-sql stream %s rows/s", streamedRows,
-						MarkdownReport.number(streamed.blockingRowsPerSecond()),
-						MarkdownReport.number(streamed.streamedRowsPerSecond()));
-				this.results.addStreaming(streamed);
-				this.results.addOverhead(overhead.measure(this.settings.warmup(), this.settings.measure()));
+				run(Pass.round(round, this.settings), pgbench, overhead, streaming);
 			}
 		}
 		write(environment);
 	}
 
 	/**
-	 * Run, unmeasured, what a round runs (shorter, at one level), until the JIT is quiet,
-	 * so that the pools, PostgreSQL's plan caches and the compiled code are warm before
-	 * the first cell. On two shared cores the compilers need a few minutes of this load,
-	 * and a cell measured meanwhile pays for their CPU (seen: half the ops/s in the first
-	 * minute). Each part of a round is in the pass because each changes what is compiled:
-	 * starting pgbench loads classes that invalidate compiled stream code, and the
-	 * overhead's H2 calls make JdbcTemplate's call sites see a second driver.
+	 * Run passes that are not recorded until the JIT is quiet, so that the pools,
+	 * PostgreSQL's plan caches and the compiled code are warm before the first cell. On
+	 * two shared cores the compilers need a few minutes of this load, and a cell measured
+	 * meanwhile pays for their CPU (seen: half the ops/s in the first minute). A warm-up
+	 * pass runs every part of a round because each changes what is compiled: starting
+	 * pgbench loads classes that invalidate compiled stream code, and the overhead's H2
+	 * calls make JdbcTemplate's call sites see a second driver.
 	 */
 	private void warmUp(Pgbench pgbench, Overhead overhead, Streaming streaming) {
-		Duration time = this.settings.quick() ? Duration.ofMillis(300) : Duration.ofMillis(1500);
+		Pass warmUp = Pass.warmUp(this.settings);
 		int maxPasses = this.settings.quick() ? 1 : MAX_WARMUP_PASSES;
-		progress("warming up: every part of a round, %d ms per cell, until the JIT is quiet (at most %d passes)",
-				time.toMillis(), maxPasses);
+		progress("warming up: every part of a round, %d ms per cell, until the JIT is quiet (at most %d pass%s)",
+				warmUp.measure().toMillis(), maxPasses, (maxPasses == 1) ? "" : "es");
 		long started = System.nanoTime();
 		int pass = 0;
 		boolean quiet = false;
@@ -175,21 +152,7 @@ public final class BenchmarkMain {
 			pass++;
 			long jitBefore = Jvm.jitMillis();
 			long passStarted = System.nanoTime();
-			for (Workload workload : this.settings.workloads()) {
-				if (pgbench != null) {
-					truncateBeforeInserts(workload);
-					pgbench.run(workload, time);
-				}
-				for (Contender contender : this.contenders) {
-					truncateBeforeInserts(workload);
-					ClosedLoop.of(contender, workload, 16).run(Duration.ZERO, time);
-				}
-			}
-			for (Contender contender : this.contenders) {
-				Burst.run(contender, WARMUP_BURST);
-			}
-			streaming.measure(WARMUP_STREAMED_ROWS);
-			overhead.measure(Duration.ZERO, time);
+			run(warmUp, pgbench, overhead, streaming);
 			long jitMillis = Jvm.jitMillis() - jitBefore;
 			long passMillis = (System.nanoTime() - passStarted) / 1_000_000;
 			quiet = jitBefore >= 0 && jitMillis <= passMillis * QUIET_JIT_SHARE;
@@ -202,39 +165,62 @@ public final class BenchmarkMain {
 								: "stopped before the JIT was quiet (see jit_ms in cells.csv)"));
 	}
 
-	private void closedLoops(int round, Pgbench pgbench) {
+	/**
+	 * Run every part of a round: the closed loops, the bursts, streaming and the engine
+	 * overhead; record them unless this is a warm-up pass.
+	 */
+	private void run(Pass pass, Pgbench pgbench, Overhead overhead, Streaming streaming) {
+		closedLoops(pass, pgbench);
+		bursts(pass);
+		Streaming.Result streamed = streaming.measure(pass.streamedRows());
+		List<Overhead.Result> overheadResult = overhead.measure(pass.warmup(), pass.measure());
+		if (pass.recorded()) {
+			progress("  streaming %d rows: JdbcTemplate.query %s rows/s, async-sql stream %s rows/s",
+					pass.streamedRows(), MarkdownReport.number(streamed.blockingRowsPerSecond()),
+					MarkdownReport.number(streamed.streamedRowsPerSecond()));
+			this.results.addStreaming(streamed);
+			this.results.addOverhead(overheadResult);
+		}
+	}
+
+	private void closedLoops(Pass pass, Pgbench pgbench) {
 		int cellIndex = 0;
 		for (Workload workload : this.settings.workloads()) {
 			if (pgbench != null) {
 				truncateBeforeInserts(workload);
-				OptionalDouble tps = pgbench.run(workload, this.settings.measure());
-				tps.ifPresent((value) -> this.results.addPgbench(workload, value));
-				progress("  %-12s pgbench                %10s tps", workload.label(),
-						tps.isPresent() ? MarkdownReport.number(tps.getAsDouble()) : "failed");
+				OptionalDouble tps = pgbench.run(workload, pass.measure());
+				if (pass.recorded()) {
+					tps.ifPresent((value) -> this.results.addPgbench(workload, value));
+					progress("  %-12s pgbench                %10s tps", workload.label(),
+							tps.isPresent() ? MarkdownReport.number(tps.getAsDouble()) : "failed");
+				}
 			}
-			for (int level : this.settings.levels()) {
-				for (Contender contender : shuffled(round * 1000L + cellIndex++)) {
+			for (int level : pass.levels()) {
+				for (Contender contender : shuffled(pass.round() * 1000L + cellIndex++)) {
 					truncateBeforeInserts(workload);
-					Measurement m = ClosedLoop.of(contender, workload, level)
-						.run(this.settings.warmup(), this.settings.measure());
-					this.results.add(new Results.Cell(round, workload, level, contender.name(), m));
-					progress(
-							"  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  cpu %6.2f µs/op  gc %4d ms  jit %4d ms  threads %4d  failures %d",
-							workload.label(), level, contender.name(), MarkdownReport.number(m.opsPerSecond()),
-							m.p50Millis(), m.p99Millis(), m.cpuMicrosPerOp(), m.gcMillis(), m.jitMillis(),
-							m.peakThreads(), m.failures());
+					Measurement m = ClosedLoop.of(contender, workload, level).run(pass.warmup(), pass.measure());
+					if (pass.recorded()) {
+						this.results.add(new Results.Cell(pass.round(), workload, level, contender.name(), m));
+						progress(
+								"  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  cpu %6.2f µs/op  gc %4d ms  jit %4d ms  threads %4d  failures %d",
+								workload.label(), level, contender.name(), MarkdownReport.number(m.opsPerSecond()),
+								m.p50Millis(), m.p99Millis(), m.cpuMicrosPerOp(), m.gcMillis(), m.jitMillis(),
+								m.peakThreads(), m.failures());
+					}
 				}
 			}
 		}
 	}
 
-	private void bursts(int round) {
-		for (Contender contender : shuffled(-round)) {
-			Burst.Result burst = Burst.run(contender, this.settings.burstSize());
-			this.results.add(new Results.BurstCell(round, contender.name(), burst));
-			progress("  burst %,d  %-18s %6.2f s  ok %d  failed %d  rejected %d  unfinished %d  threads %d",
-					this.settings.burstSize(), contender.name(), burst.seconds(), burst.succeeded(), burst.failed(),
-					burst.rejected(), burst.unfinished(), burst.peakThreads());
+	private void bursts(Pass pass) {
+		for (Contender contender : shuffled(-pass.round())) {
+			Burst.Result burst = Burst.run(contender, pass.burstSize());
+			if (pass.recorded()) {
+				this.results.add(new Results.BurstCell(pass.round(), contender.name(), burst));
+				progress("  burst %,d  %-18s %6.2f s  ok %d  failed %d  rejected %d  unfinished %d  threads %d",
+						pass.burstSize(), contender.name(), burst.seconds(), burst.succeeded(), burst.failed(),
+						burst.rejected(), burst.unfinished(), burst.peakThreads());
+			}
 		}
 	}
 
@@ -252,6 +238,39 @@ public final class BenchmarkMain {
 		List<Contender> order = new ArrayList<>(this.contenders);
 		Collections.shuffle(order, new Random(seed));
 		return order;
+	}
+
+	/**
+	 * What one pass over every part of a round runs.
+	 *
+	 * @param round the round's number, or 0 for a warm-up pass, which is not recorded
+	 * @param levels the operations in flight of the closed loops
+	 * @param warmup the unmeasured start of each cell
+	 * @param measure the measured time of each cell
+	 * @param burstSize the operations submitted at once in the burst
+	 * @param streamedRows the rows streamed
+	 */
+	private record Pass(int round, List<Integer> levels, Duration warmup, Duration measure, int burstSize,
+			int streamedRows) {
+
+		/**
+		 * A warm-up pass: shorter cells at one level and a small burst, unmeasured.
+		 */
+		static Pass warmUp(Settings settings) {
+			return new Pass(0, List.of(WARMUP_LEVEL), Duration.ZERO,
+					settings.quick() ? Duration.ofMillis(300) : Duration.ofMillis(1500), WARMUP_BURST,
+					WARMUP_STREAMED_ROWS);
+		}
+
+		static Pass round(int round, Settings settings) {
+			return new Pass(round, settings.levels(), settings.warmup(), settings.measure(), settings.burstSize(),
+					settings.quick() ? 100_000 : 1_000_000);
+		}
+
+		boolean recorded() {
+			return this.round > 0;
+		}
+
 	}
 
 	private void write(Environment environment) {

@@ -1,7 +1,6 @@
 package io.asyncsql.benchmarks;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,7 +56,7 @@ final class Burst {
 	private static boolean submitAll(Contender contender, int size, Outcomes outcomes) {
 		CountDownLatch done = new CountDownLatch(size);
 		for (int i = 0; i < size; i++) {
-			pointSelect(contender).whenComplete((value, failure) -> {
+			Workload.POINT_SELECT.start(contender).whenComplete((value, failure) -> {
 				outcomes.record(Futures.unwrap(failure));
 				done.countDown();
 			});
@@ -71,7 +70,7 @@ final class Burst {
 		for (int i = 0; i < threads; i++) {
 			Thread thread = new Thread(() -> {
 				while (remaining.getAndDecrement() > 0) {
-					outcomes.record(Futures.failureOf(pointSelect(contender)));
+					outcomes.record(Futures.failureOf(Workload.POINT_SELECT.start(contender)));
 				}
 				done.countDown();
 			}, "bench-burst-" + i);
@@ -79,14 +78,6 @@ final class Burst {
 			thread.start();
 		}
 		return await(done);
-	}
-
-	/**
-	 * Start one point select, its result checked as in the closed loop.
-	 */
-	private static CompletableFuture<?> pointSelect(Contender contender) {
-		Workload workload = Workload.POINT_SELECT;
-		return Futures.start(() -> contender.execute(workload, workload.randomArguments())).thenApply(workload::verify);
 	}
 
 	private static boolean await(CountDownLatch latch) {

@@ -11,18 +11,21 @@ import org.springframework.jdbc.core.JdbcOperations;
  */
 final class CeilingContender implements Contender {
 
+	private final String name;
+
 	private final JdbcOperations jdbc;
 
 	private final int poolSize;
 
-	CeilingContender(JdbcOperations jdbc, int poolSize) {
+	CeilingContender(String name, JdbcOperations jdbc, int poolSize) {
+		this.name = name;
 		this.jdbc = jdbc;
 		this.poolSize = poolSize;
 	}
 
 	@Override
 	public String name() {
-		return "ceiling";
+		return this.name;
 	}
 
 	@Override

@@ -59,9 +59,7 @@ final class ClosedLoop {
 	 */
 	static ClosedLoop of(Contender contender, Workload workload, int inFlight) {
 		int threads = contender.blockingThreads(inFlight);
-		Supplier<CompletableFuture<?>> operation = () -> contender.execute(workload, workload.randomArguments())
-			.thenApply(workload::verify);
-		return new ClosedLoop(operation, (threads > 0) ? threads : inFlight, threads > 0);
+		return new ClosedLoop(() -> workload.start(contender), (threads > 0) ? threads : inFlight, threads > 0);
 	}
 
 	/**

@@ -21,9 +21,12 @@ import reactor.core.publisher.Mono;
  */
 final class R2dbcContender implements Contender {
 
+	private final String name;
+
 	private final ConnectionPool pool;
 
-	R2dbcContender(Settings settings, int poolSize) {
+	R2dbcContender(String name, Settings settings, int poolSize) {
+		this.name = name;
 		PostgresqlConnectionConfiguration configuration = PostgresqlConnectionConfiguration.builder()
 			.host(settings.host())
 			.port(settings.port())
@@ -41,7 +44,7 @@ final class R2dbcContender implements Contender {
 
 	@Override
 	public String name() {
-		return "r2dbc";
+		return this.name;
 	}
 
 	@Override

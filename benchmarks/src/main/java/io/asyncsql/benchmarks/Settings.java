@@ -34,8 +34,8 @@ record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> 
 			  --rounds N         rounds of the interleaved matrix (default 5)
 			  --levels 1,16,...  operations in flight (default 1,16,64,256,1024)
 			  --workloads a,b    a subset of point-select,insert,range-1000 (default all)
-			  --contenders a,b   a subset of ceiling,async-sql-platform,async-sql-virtual,diy,diy-virtual,
-			                     r2dbc,vertx-jdbc (default all; ratios need ceiling)
+			  --contenders a,b   a subset of the contenders (default all; ratios need ceiling):
+			                     %s
 			  --warmup-ms N      unmeasured start of each cell (default 500; quick 200)
 			  --measure-ms N     measured part of each cell (default 2000; quick 500)
 			  --burst N          point selects submitted at once (default 100000; quick 20000)
@@ -45,11 +45,7 @@ record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> 
 			  --output DIR       where RESULTS.md, cells.csv and throughput.svg go
 			                     (default benchmarks/results; quick: benchmarks/results/quick)
 			Each option also reads a system property: -Dbench.rounds=5, -Dbench.url=..., and so on.
-			""";
-
-	/** Every contender's name, in the order of the report. */
-	static final List<String> CONTENDERS = List.of("ceiling", "async-sql-platform", "async-sql-virtual", "diy",
-			"diy-virtual", "r2dbc", "vertx-jdbc");
+			""".formatted(String.join(",", ContenderKind.labels()));
 
 	private static final Pattern POSTGRES_URL = Pattern
 		.compile("jdbc:postgresql://([^:/?]+)(?::(\\d+))?/([^?]+)(?:\\?.*)?");
@@ -72,7 +68,7 @@ record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> 
 			throw new IllegalArgumentException("Unknown arguments " + rest + "\n" + USAGE);
 		}
 		for (String contender : settings.contenders()) {
-			if (!CONTENDERS.contains(contender)) {
+			if (!ContenderKind.labels().contains(contender)) {
 				throw new IllegalArgumentException("Unknown contender '" + contender + "'\n" + USAGE);
 			}
 		}

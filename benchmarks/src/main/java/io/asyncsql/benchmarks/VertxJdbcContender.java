@@ -22,11 +22,14 @@ import io.vertx.sqlclient.Tuple;
  */
 final class VertxJdbcContender implements Contender {
 
+	private final String name;
+
 	private final Vertx vertx;
 
 	private final Pool pool;
 
-	VertxJdbcContender(Settings settings, int poolSize) {
+	VertxJdbcContender(String name, Settings settings, int poolSize) {
+		this.name = name;
 		this.vertx = Vertx.vertx();
 		JDBCConnectOptions connect = new JDBCConnectOptions().setJdbcUrl(settings.url())
 			.setUser(settings.user())
@@ -36,7 +39,7 @@ final class VertxJdbcContender implements Contender {
 
 	@Override
 	public String name() {
-		return "vertx-jdbc";
+		return this.name;
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package io.asyncsql.benchmarks;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntFunction;
 
@@ -101,6 +102,14 @@ enum Workload {
 				yield new Object[] { first, first + RANGE_ROWS - 1 };
 			}
 		};
+	}
+
+	/**
+	 * Start one operation of this workload on a contender, with fresh random arguments
+	 * and its result {@link #verify verified}.
+	 */
+	CompletableFuture<?> start(Contender contender) {
+		return Futures.start(() -> contender.execute(this, randomArguments())).thenApply(this::verify);
 	}
 
 	/**
