@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
@@ -37,7 +36,7 @@ class AdmissionTests {
 
 	private static final RowMapper<Integer> QUERY_TIMEOUT = (rs, row) -> rs.getStatement().getQueryTimeout();
 
-	private final HikariDataSource pool = H2.pool(2);
+	private final HikariDataSource pool = TestDatabase.H2.pool("admission", 2);
 
 	private final CountDownLatch release = new CountDownLatch(1);
 
@@ -60,15 +59,10 @@ class AdmissionTests {
 		CountDownLatch started = new CountDownLatch(1);
 		CompletableFuture<Void> holder = this.engine.execute((con) -> {
 			started.countDown();
-			awaitLatch(this.release);
+			assertThat(Futures.await(this.release)).isTrue();
 			return null;
 		});
-		try {
-			assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-		}
-		catch (InterruptedException ex) {
-			throw new IllegalStateException(ex);
-		}
+		assertThat(Futures.await(started)).isTrue();
 		return holder;
 	}
 
@@ -179,14 +173,14 @@ class AdmissionTests {
 	}
 
 	@Test
-	void cancelledWorkCannotStartAnotherStatement() throws InterruptedException {
+	void cancelledWorkCannotStartAnotherStatement() {
 		engine(AsyncEngine.builder(this.pool).maxConcurrency(1));
 		CountDownLatch inside = new CountDownLatch(1);
 		CountDownLatch cancelled = new CountDownLatch(1);
 		List<Throwable> secondStatement = new ArrayList<>();
 		CompletableFuture<Object> work = this.engine.execute((con) -> {
 			inside.countDown();
-			awaitLatch(cancelled);
+			assertThat(Futures.await(cancelled)).isTrue();
 			// The abort reaches the connection asynchronously: poll until it refuses.
 			await().atMost(WAIT).until(() -> {
 				try {
@@ -200,7 +194,7 @@ class AdmissionTests {
 			});
 			return null;
 		});
-		assertThat(inside.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		assertThat(Futures.await(inside)).isTrue();
 		work.cancel(true);
 		cancelled.countDown();
 		await().atMost(WAIT).until(() -> this.engine.stats().active() == 0);
@@ -237,7 +231,7 @@ class AdmissionTests {
 	@Test
 	void deadlineDoesNotOutliveItsCallOnThePooledConnection() {
 		// One connection, so the second call surely runs on the connection of the first.
-		try (HikariDataSource single = H2.pool(1)) {
+		try (HikariDataSource single = TestDatabase.H2.pool("admission-single", 1)) {
 			AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine(AsyncEngine.builder(single)));
 			assertThat(template.withTimeout(Duration.ofSeconds(30)).queryForObject("select 1", QUERY_TIMEOUT))
 				.succeedsWithin(WAIT, InstanceOfAssertFactories.INTEGER)
@@ -289,16 +283,6 @@ class AdmissionTests {
 			.havingCause()
 			.isInstanceOf(StatementTimeoutException.class)
 			.withMessageContaining("async-sql.query-timeout");
-	}
-
-	private static void awaitLatch(CountDownLatch latch) {
-		try {
-			assertThat(latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	private int executingLongQueries() {

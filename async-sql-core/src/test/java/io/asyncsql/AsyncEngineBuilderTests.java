@@ -25,7 +25,7 @@ class AsyncEngineBuilderTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private final HikariDataSource pool = H2.pool(7);
+	private final HikariDataSource pool = TestDatabase.H2.pool("builder", 7);
 
 	private final List<AsyncEngine> engines = new ArrayList<>();
 

@@ -29,7 +29,7 @@ class ConcurrencyTests {
 
 	private static final int PERMITS = 4;
 
-	private final HikariDataSource pool = H2.pool(10);
+	private final HikariDataSource pool = TestDatabase.H2.pool("concurrency", 10);
 
 	private final CountingDataSource dataSource = new CountingDataSource(this.pool);
 

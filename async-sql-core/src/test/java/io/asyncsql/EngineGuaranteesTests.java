@@ -156,13 +156,13 @@ class EngineGuaranteesTests {
 		AsyncEngine engine = start(AsyncEngine.builder(this.pool));
 		CountDownLatch gate = new CountDownLatch(1);
 		CountDownLatch last = new CountDownLatch(1);
-		engine.execute((con) -> opened(gate));
+		engine.execute((con) -> Futures.await(gate));
 		List<WeakReference<byte[]>> results = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 100; i++) {
 			engine.execute((con) -> new byte[64 * 1024])
 				.thenAccept((result) -> results.add(new WeakReference<>(result)));
 		}
-		CompletableFuture<Boolean> holding = engine.execute((con) -> opened(last));
+		CompletableFuture<Boolean> holding = engine.execute((con) -> Futures.await(last));
 		gate.countDown();
 		// One worker ran them all in a row and is still running: it must not hold them.
 		Awaitility.await().atMost(WAIT).until(() -> results.size() == 100);
@@ -178,7 +178,7 @@ class EngineGuaranteesTests {
 	void operationsCancelledBehindAWaitingOneDoNotStayInTheQueue() {
 		AsyncEngine engine = start(AsyncEngine.builder(this.pool).maxConcurrency(1).queueCapacity(10));
 		CountDownLatch gate = new CountDownLatch(1);
-		CompletableFuture<Boolean> holding = engine.execute((con) -> opened(gate));
+		CompletableFuture<Boolean> holding = engine.execute((con) -> Futures.await(gate));
 		CompletableFuture<Integer> head = engine.execute((con) -> 1);
 		List<WeakReference<Object>> cancelled = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 100; i++) {
@@ -195,16 +195,6 @@ class EngineGuaranteesTests {
 		gate.countDown();
 		assertThat(holding).succeedsWithin(WAIT).isEqualTo(true);
 		assertThat(head).succeedsWithin(WAIT).isEqualTo(1);
-	}
-
-	private static boolean opened(CountDownLatch latch) {
-		try {
-			return latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
 	}
 
 	private AsyncEngine start(AsyncEngineBuilder builder) {

@@ -3,6 +3,7 @@ package io.asyncsql;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -10,7 +11,8 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Bounded waits for futures, so that a test which would otherwise hang fails instead.
+ * Bounded waits for futures and latches, so that a test which would otherwise hang fails
+ * instead.
  */
 final class Futures {
 
@@ -50,6 +52,20 @@ final class Futures {
 		}
 		catch (TimeoutException ex) {
 			throw new AssertionError("future not completed within " + WAIT, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Wait up to {@link #WAIT} for a latch to open and return whether it did; an
+	 * interrupt fails unchecked, so that work given to the engine can wait too.
+	 */
+	static boolean await(CountDownLatch latch) {
+		try {
+			return latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -17,7 +17,7 @@ class GettingStartedTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private final HikariDataSource dataSource = H2.pool(4);
+	private final HikariDataSource dataSource = TestDatabase.H2.pool("getting-started", 4);
 
 	private final AsyncEngine engine = AsyncEngine.builder(this.dataSource).build();
 

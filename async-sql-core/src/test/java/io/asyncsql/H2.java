@@ -1,25 +1,11 @@
 package io.asyncsql;
 
-import java.util.UUID;
-
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-
 /**
- * HikariCP pools over private H2 in-memory databases, shared across threads.
+ * H2 specifics the tests share; its pools come from {@link TestDatabase#H2}.
  */
 final class H2 {
 
 	private H2() {
-	}
-
-	static HikariDataSource pool(int size) {
-		HikariConfig config = new HikariConfig();
-		config.setJdbcUrl("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-		config.setUsername("sa");
-		config.setMaximumPoolSize(size);
-		config.setPoolName("h2-test");
-		return new HikariDataSource(config);
 	}
 
 	/**

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ShiftTests {
 
-	private final HikariDataSource pool = H2.pool(2);
+	private final HikariDataSource pool = TestDatabase.H2.pool("shift", 2);
 
 	private final AsyncEngine engine = AsyncEngine.builder(this.pool).threadMode(ThreadMode.PLATFORM).build();
 

@@ -25,7 +25,7 @@ class ShutdownTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
 
-	private final HikariDataSource pool = H2.pool(4);
+	private final HikariDataSource pool = TestDatabase.H2.pool("shutdown", 4);
 
 	@AfterEach
 	void close() {

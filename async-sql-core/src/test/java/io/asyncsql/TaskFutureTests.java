@@ -1,6 +1,5 @@
 package io.asyncsql;
 
-import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TaskFutureTests {
 
-	private final HikariDataSource pool = H2.pool(1);
+	private final HikariDataSource pool = TestDatabase.H2.pool("task-future", 1);
 
 	private final AsyncEngine engine = AsyncEngine.builder(this.pool).threadMode(ThreadMode.PLATFORM).build();
 
@@ -45,7 +44,7 @@ class TaskFutureTests {
 				(future) -> future.orTimeout(1, TimeUnit.MILLISECONDS),
 				(future) -> future.completeOnTimeout(5, 1, TimeUnit.MILLISECONDS));
 		CountDownLatch release = new CountDownLatch(1);
-		CompletableFuture<Integer> holder = this.engine.execute((con) -> awaitQuietly(release) ? 1 : 0);
+		CompletableFuture<Integer> holder = this.engine.execute((con) -> Futures.await(release) ? 1 : 0);
 		Awaitility.await().atMost(Futures.WAIT).until(() -> this.engine.stats().active() == 1);
 		for (Consumer<CompletableFuture<Integer>> completion : completions) {
 			CompletableFuture<Integer> queued = this.template.queryForObject("SELECT 1", Integer.class);
@@ -69,7 +68,7 @@ class TaskFutureTests {
 	void aQueuedOperationCancelledWhileItsCallbacksRunNeverStarts() {
 		new JdbcTemplate(this.pool).execute("create table t (n int)");
 		CountDownLatch release = new CountDownLatch(1);
-		CompletableFuture<Integer> holder = this.engine.execute((con) -> awaitQuietly(release) ? 1 : 0);
+		CompletableFuture<Integer> holder = this.engine.execute((con) -> Futures.await(release) ? 1 : 0);
 		Awaitility.await().atMost(Futures.WAIT).until(() -> this.engine.stats().active() == 1);
 		CompletableFuture<Integer> queued = this.template.update("insert into t values (1)");
 		// The caller's own stage frees the permit while the cancellation is still under
@@ -90,16 +89,6 @@ class TaskFutureTests {
 		assertThat(running.complete(0L)).isTrue();
 		Awaitility.await().atMost(Futures.WAIT).until(() -> this.engine.stats().active() == 0);
 		assertThat(Futures.result(this.template.queryForObject("select 2", Integer.class))).isEqualTo(2);
-	}
-
-	private static boolean awaitQuietly(CountDownLatch latch) throws SQLException {
-		try {
-			return latch.await(Futures.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new SQLException(ex);
-		}
 	}
 
 	@Test

@@ -25,7 +25,7 @@ class TransactionTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private final HikariDataSource pool = H2.pool(4);
+	private final HikariDataSource pool = TestDatabase.H2.pool("transactions", 4);
 
 	private final CommitFailingDataSource dataSource = new CommitFailingDataSource(this.pool);
 
@@ -245,9 +245,11 @@ class TransactionTests {
 
 	@Test
 	void jdbcTemplateOnAnotherDataSourceIsRefused() {
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new AsyncJdbcTemplate(this.engine, new JdbcTemplate(H2.pool(1))))
-			.withMessageContaining("engine's DataSource");
+		try (HikariDataSource other = TestDatabase.H2.pool("transactions-other", 1)) {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> new AsyncJdbcTemplate(this.engine, new JdbcTemplate(other)))
+				.withMessageContaining("engine's DataSource");
+		}
 	}
 
 	private int count() {

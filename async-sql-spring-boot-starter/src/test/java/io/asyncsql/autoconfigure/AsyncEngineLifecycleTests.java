@@ -39,10 +39,10 @@ class AsyncEngineLifecycleTests {
 			CountDownLatch release = new CountDownLatch(1);
 			CompletableFuture<Boolean> running = engine.execute((connection) -> {
 				started.countDown();
-				AsyncSqlAutoConfigurationTests.await(release);
+				Latches.await(release);
 				return !dataSource.isClosed() && connection.createStatement().execute("select 1");
 			});
-			assertThat(AsyncSqlAutoConfigurationTests.await(started)).isTrue();
+			assertThat(Latches.await(started)).isTrue();
 			CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
 			await().atMost(Duration.ofSeconds(10)).until(engine::isClosed);
 			assertThat(engine.execute((connection) -> 1)).failsWithin(Duration.ofSeconds(10))

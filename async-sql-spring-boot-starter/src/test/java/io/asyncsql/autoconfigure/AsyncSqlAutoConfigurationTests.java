@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -179,7 +178,7 @@ class AsyncSqlAutoConfigurationTests {
 			.run((context) -> {
 				AsyncEngine engine = context.getBean(AsyncEngine.class);
 				CountDownLatch release = new CountDownLatch(1);
-				CompletableFuture<Boolean> holder = engine.execute((connection) -> await(release));
+				CompletableFuture<Boolean> holder = engine.execute((connection) -> Latches.await(release));
 				try {
 					CompletableFuture<Integer> waiting = engine.execute((connection) -> 1);
 					assertThat(waiting).failsWithin(Duration.ofSeconds(10))
@@ -353,16 +352,6 @@ class AsyncSqlAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("async-sql.queue.capacity=5")
 			.withBean(AsyncEngineCustomizer.class, () -> (builder) -> builder.queueCapacity(7))
 			.run((context) -> assertThat(context.getBean(AsyncEngine.class).stats().queueCapacity()).isEqualTo(7));
-	}
-
-	static boolean await(CountDownLatch latch) {
-		try {
-			return latch.await(10, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.autoconfigure.AsyncSqlAutoConfiguration;
+import io.asyncsql.autoconfigure.Latches;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class AsyncSqlMetricsAutoConfigurationTests {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				AsyncEngine engine = context.getBean(AsyncEngine.class);
 				CountDownLatch release = new CountDownLatch(1);
-				CompletableFuture<Boolean> running = engine.execute((connection) -> awaitLatch(release));
+				CompletableFuture<Boolean> running = engine.execute((connection) -> Latches.await(release));
 				try {
 					await().atMost(Duration.ofSeconds(10))
 						.until(() -> registry.get("asyncsql.tasks.active").tag("name", "main").gauge().value() == 1);
@@ -122,16 +123,6 @@ class AsyncSqlMetricsAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(DataSource.class)
 				.doesNotHaveBean(AsyncEngineMeterBinder.class));
-	}
-
-	private static boolean awaitLatch(CountDownLatch latch) {
-		try {
-			return latch.await(10, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
 	}
 
 }
