@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -156,8 +157,10 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Return the current figures of this engine. An operation is counted just after its
-	 * future's own dependent stages have run.
+	 * Return the current figures of this engine. An operation the engine completes is
+	 * counted before its future completes, so whoever sees the future done finds it
+	 * counted; one whose future the caller completes (cancelling it, for instance) is
+	 * counted just after the caller's dependent stages have run.
 	 * @return the statistics
 	 */
 	public EngineStats stats() {
@@ -385,15 +388,15 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	void countOutcome(CompletableFuture<?> future) {
-		if (!future.isCompletedExceptionally()) {
-			this.completed.increment();
-		}
-		else if (future.isCancelled()) {
-			this.cancelled.increment();
-		}
-		else {
-			this.failed.increment();
-		}
+		outcomeCounter(future.isCompletedExceptionally(), future.isCancelled()).increment();
+	}
+
+	void countOutcome(@Nullable Throwable failure, int delta) {
+		outcomeCounter(failure != null, failure instanceof CancellationException).add(delta);
+	}
+
+	private LongAdder outcomeCounter(boolean failed, boolean cancelled) {
+		return !failed ? this.completed : cancelled ? this.cancelled : this.failed;
 	}
 
 	/**

@@ -229,6 +229,17 @@ final class EngineTask<T> implements Runnable {
 		}
 	}
 
+	/**
+	 * Count an outcome before the future shows it, or ({@code delta} -1) take that count
+	 * back.
+	 * @param failure what the future fails with, or {@code null} for a value
+	 */
+	void countOutcome(@Nullable Throwable failure, int delta) {
+		if (this.watched) {
+			this.engine.countOutcome(failure, delta);
+		}
+	}
+
 	void scheduleQueueTimeout(long delayNanos) {
 		ScheduledFuture<?> scheduled = this.engine.schedule(this::queueTimedOut, delayNanos);
 		this.queueTimer = scheduled;

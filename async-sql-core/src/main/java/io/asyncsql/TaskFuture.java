@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The future of an {@link EngineTask}. Whoever else completes it (the caller cancelling
  * or completing it, a timeout of its own) preempts the task first, so a queued task never
- * starts once its future is done; the task counts the outcome afterwards.
+ * starts once its future is done; the task counts that outcome afterwards. The engine's
+ * own completion is counted first, so whoever sees the future done finds it in
+ * {@link AsyncEngine#stats()}.
  * <p>
  * A subclass rather than a {@code whenComplete} stage: a stage costs every operation a
  * future, a completion and a lambda, which a queued operation keeps alive while it waits,
@@ -54,8 +56,9 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 	 * Complete with the task's own result, the task having ended already.
 	 */
 	boolean settle(@Nullable T value) {
+		boolean counted = countAhead(null);
 		boolean completed = super.complete(value);
-		report();
+		recountIfPreempted(counted, completed, null);
 		return completed;
 	}
 
@@ -69,8 +72,9 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 	 * Complete with the task's own failure, the task having ended already.
 	 */
 	boolean settleExceptionally(Throwable ex) {
+		boolean counted = countAhead(ex);
 		boolean completed = super.completeExceptionally(ex);
-		report();
+		recountIfPreempted(counted, completed, ex);
 		return completed;
 	}
 
@@ -120,6 +124,26 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	private void report() {
 		if (isDone() && REPORTED.compareAndSet(this, false, true)) {
+			this.task.futureCompleted();
+		}
+	}
+
+	/**
+	 * Count the outcome the engine is about to complete this future with, unless someone
+	 * else's completion is counted already.
+	 */
+	private boolean countAhead(@Nullable Throwable failure) {
+		if (REPORTED.compareAndSet(this, false, true)) {
+			this.task.countOutcome(failure, 1);
+			return true;
+		}
+		return false;
+	}
+
+	private void recountIfPreempted(boolean counted, boolean completed, @Nullable Throwable failure) {
+		if (counted && !completed) {
+			// Someone else completed the future first: count their outcome instead.
+			this.task.countOutcome(failure, -1);
 			this.task.futureCompleted();
 		}
 	}

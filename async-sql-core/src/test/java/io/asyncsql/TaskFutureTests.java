@@ -55,13 +55,30 @@ class TaskFutureTests {
 		release.countDown();
 		assertThat(Futures.result(holder)).isOne();
 		assertThat(Futures.result(this.template.queryForObject("SELECT 2", Integer.class))).isEqualTo(2);
-		// Counted just after the future's own callbacks have run.
+		// The caller's completions are counted just after their callbacks, some of them
+		// on
+		// other threads.
 		Awaitility.await().atMost(Futures.WAIT).untilAsserted(() -> {
 			EngineStats stats = this.engine.stats();
 			assertThat(stats.completed() + stats.failed() + stats.cancelled()).isEqualTo(completions.size() + 2);
 			assertThat(stats.cancelled()).isOne();
 			assertThat(stats.active()).isZero();
 		});
+	}
+
+	@Test
+	void anOperationTheEngineCompletesIsCountedBeforeItsStagesRun() {
+		CountDownLatch release = new CountDownLatch(1);
+		CompletableFuture<Integer> succeeding = this.engine.execute((con) -> Futures.await(release) ? 1 : 0);
+		CompletableFuture<EngineStats> seenOnSuccess = succeeding.thenApply((value) -> this.engine.stats());
+		// Queued behind the first on the one connection, so its stage is there before it
+		// completes.
+		CompletableFuture<Integer> failing = this.template.queryForObject("select * from no_such_table", Integer.class);
+		CompletableFuture<EngineStats> seenOnFailure = failing.handle((value, failure) -> this.engine.stats());
+		release.countDown();
+		assertThat(Futures.result(seenOnSuccess).completed()).isOne();
+		assertThat(Futures.result(seenOnFailure).failed()).isOne();
+		assertThat(this.engine.stats().completed() + this.engine.stats().failed()).isEqualTo(2);
 	}
 
 	@Test
