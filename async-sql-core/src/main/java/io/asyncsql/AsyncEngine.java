@@ -207,10 +207,19 @@ public final class AsyncEngine implements AutoCloseable {
 	 * the shutdown timeout, then fail what is still queued with
 	 * {@link EngineClosedException}, cancel what is running (statements are cancelled at
 	 * the database, open connections rolled back and released) and stop the threads. Does
-	 * nothing when already closed.
+	 * nothing when already closed. May be called from a stage of an engine future, even
+	 * one that runs on a worker.
+	 * @throws IllegalStateException when called from inside an operation of this engine,
+	 * which it would wait for in vain; the engine stays open
 	 */
 	@Override
 	public void close() {
+		if (isInsideOperation()) {
+			throw new IllegalStateException("async-sql engine '" + this.name + "'"
+					+ ": close() was called from inside one of its own operations, which close() would wait for "
+					+ "until the shutdown timeout; close the engine from outside, or from a stage of the "
+					+ "operation's future (future.thenRun(engine::close))");
+		}
 		if (!this.admission.close()) {
 			return;
 		}
@@ -239,6 +248,21 @@ public final class AsyncEngine implements AutoCloseable {
 			}
 		}
 		this.threads.shutdown();
+	}
+
+	/**
+	 * Return whether the current thread is a worker in the middle of a task: in its body,
+	 * or in its task decorator before the task has completed, rather than in a stage run
+	 * after that.
+	 */
+	private boolean isInsideOperation() {
+		for (Shift shift : this.shifts) {
+			EngineTask<?> task = shift.task();
+			if (task != null && shift.isCurrent() && task.isUnderWay()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -221,6 +221,15 @@ final class EngineTask<T> implements Runnable {
 	}
 
 	/**
+	 * Return whether the task has started and not yet completed its future: its work, or
+	 * its task decorator, is running.
+	 */
+	boolean isUnderWay() {
+		int state = (int) STATE.getVolatile(this);
+		return state == RUNNING || state == ABORTED;
+	}
+
+	/**
 	 * Called once the future has completed, by whoever completed it.
 	 */
 	void futureCompleted() {

@@ -73,6 +73,24 @@ class ShutdownTests {
 		assertThat(closedInCallback).succeedsWithin(WAIT, InstanceOfAssertFactories.STRING).startsWith("async-sql-");
 	}
 
+	@Test
+	void closeFromInsideAnOperationFailsAtOnceAndTheEngineGoesOn() {
+		AsyncEngine engine = AsyncEngine.builder(this.pool)
+			.threadMode(ThreadMode.PLATFORM)
+			.shutdownTimeout(Duration.ofMinutes(5))
+			.build();
+		CompletableFuture<Integer> closing = engine.execute((con) -> {
+			engine.close();
+			return 1;
+		});
+		assertThat(Futures.failure(closing)).isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("close() was called from inside one of its own operations");
+		assertThat(engine.isClosed()).isFalse();
+		assertThat(engine.execute((con) -> 2)).succeedsWithin(WAIT).isEqualTo(2);
+		engine.close();
+		assertThat(engine.isClosed()).isTrue();
+	}
+
 	// AUTO: virtual threads where the JVM has them.
 	@ParameterizedTest
 	@EnumSource(names = { "PLATFORM", "AUTO" })
