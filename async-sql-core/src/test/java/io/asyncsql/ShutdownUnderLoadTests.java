@@ -20,13 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link AsyncEngine#close()} while thousands of operations are queued or running on
- * PostgreSQL, some of them long: every future completes, running statements are cancelled
- * at the server and every connection goes back to the pool.
+ * {@link AsyncEngine#close()} while thousands of operations are queued or running on a
+ * database server, some of them long: every future completes, running statements are
+ * cancelled at the server and every connection goes back to the pool. Runs on each server
+ * through a subclass.
  */
-class ShutdownUnderLoadTests {
-
-	private static final TestDatabase DATABASE = TestDatabase.POSTGRESQL;
+abstract class ShutdownUnderLoadTests {
 
 	private static final int POOL_SIZE = 10;
 
@@ -34,16 +33,22 @@ class ShutdownUnderLoadTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
+	private final TestDatabase database;
+
 	private final String marker = "asyncsql-shutdown-" + UUID.randomUUID().toString().substring(0, 8);
 
 	private HikariDataSource dataSource;
 
 	private AsyncEngine engine;
 
+	ShutdownUnderLoadTests(TestDatabase database) {
+		this.database = database;
+	}
+
 	@BeforeEach
 	void startEngine() {
-		DATABASE.assumeAvailable();
-		this.dataSource = DATABASE.pool("shutdown", POOL_SIZE);
+		this.database.assumeAvailable();
+		this.dataSource = this.database.pool("shutdown", POOL_SIZE);
 		this.engine = AsyncEngine.builder(this.dataSource)
 			.name("shutdown")
 			.shutdownTimeout(Duration.ofMillis(500))
@@ -64,13 +69,13 @@ class ShutdownUnderLoadTests {
 		AsyncConnection lane = Futures.result(template.connect());
 		List<CompletableFuture<?>> futures = new ArrayList<>();
 		futures.add(lane.begin());
-		futures.add(lane.queryForList(DATABASE.sleepSql(60, this.marker)));
+		futures.add(lane.queryForList(this.database.sleepSql(60, this.marker)));
 		for (int i = 0; i < OPERATIONS; i++) {
-			String sql = (i % 500 == 0) ? DATABASE.sleepSql(60, this.marker) : "select 1";
+			String sql = (i % 500 == 0) ? this.database.sleepSql(60, this.marker) : "select 1";
 			futures.add(template.queryForList(sql));
 		}
-		try (Connection admin = DATABASE.connect()) {
-			await().atMost(WAIT).until(() -> DATABASE.runningStatements(admin, this.marker) >= 2);
+		try (Connection admin = this.database.connect()) {
+			await().atMost(WAIT).until(() -> this.database.runningStatements(admin, this.marker) >= 2);
 
 			long start = System.nanoTime();
 			this.engine.close();
@@ -98,7 +103,7 @@ class ShutdownUnderLoadTests {
 			assertThat(cancelled).as("long statements cancelled").isPositive();
 			assertThat(closed).as("operations that never started").isPositive();
 			await().atMost(WAIT).untilAsserted(() -> {
-				assertThat(DATABASE.runningStatements(admin, this.marker)).as("statements still running").isZero();
+				assertThat(this.database.runningStatements(admin, this.marker)).as("statements still running").isZero();
 				assertThat(this.dataSource.getHikariPoolMXBean().getActiveConnections()).as("connections in use")
 					.isZero();
 			});
