@@ -157,10 +157,10 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Return the current figures of this engine. An operation the engine completes is
-	 * counted before its future completes, so whoever sees the future done finds it
-	 * counted; one whose future the caller completes (cancelling it, for instance) is
-	 * counted just after the caller's dependent stages have run.
+	 * Return the current figures of this engine. An operation is counted before its
+	 * future completes, whoever completes it, so whoever sees the future done finds it
+	 * counted ({@code obtrudeValue} and {@code obtrudeException} aside, which are counted
+	 * just after their dependent stages have run).
 	 * @return the statistics
 	 */
 	public EngineStats stats() {
@@ -214,6 +214,9 @@ public final class AsyncEngine implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
+		if (isClosed()) {
+			return;
+		}
 		if (isInsideOperation()) {
 			throw new IllegalStateException("async-sql engine '" + this.name + "'"
 					+ ": close() was called from inside one of its own operations, which close() would wait for "

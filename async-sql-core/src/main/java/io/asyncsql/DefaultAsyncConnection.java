@@ -367,6 +367,19 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 				return null;
 			}, Deadline.NONE, true, false);
 			this.closeTask = task;
+			// Completed once the close task has ended, not from inside it, so that a
+			// stage of close() or a release action that closes the engine is not
+			// waited for as running work. The connection is back in the pool by then,
+			// as close() promises, unless the engine abandoned the close task itself.
+			task.future.whenComplete((value, failure) -> {
+				if (failure != null) {
+					this.closeFuture.completeExceptionally(failure);
+				}
+				else {
+					this.closeFuture.complete(null);
+				}
+				runReleaseActions();
+			});
 			enqueue(task);
 		}
 		return this.closeFuture;
@@ -385,33 +398,25 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		close();
 	}
 
-	private void release() {
+	/**
+	 * Roll back what is open and give the connection and its permit back; a failed
+	 * rollback fails the close task, after the connection is back all the same.
+	 */
+	private void release() throws SQLException {
 		if (this.released) {
 			return;
 		}
 		this.released = true;
-		Throwable failure = null;
 		try {
 			if (!this.transactions.isEmpty()) {
 				this.transactions.forEach((transaction) -> transaction.active = false);
 				finishOutermost(this.connection, false);
 			}
 		}
-		catch (SQLException ex) {
-			failure = this.engine.failures.translate(ex, this.closeTask);
-		}
 		finally {
 			JdbcUtils.closeConnection(this.connection);
 			this.engine.releaseConnectionPermit(this);
 		}
-		// Only now is the connection back in the pool, as close() promises.
-		if (failure != null) {
-			this.closeFuture.completeExceptionally(failure);
-		}
-		else {
-			this.closeFuture.complete(null);
-		}
-		runReleaseActions();
 	}
 
 	private EngineClosedException closedException() {

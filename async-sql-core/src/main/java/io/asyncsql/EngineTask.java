@@ -273,9 +273,12 @@ final class EngineTask<T> implements Runnable {
 
 	private void deadlineExpired() {
 		if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
-			// Fail in time even when the cancel itself hangs (a stalled network).
-			this.future.completeExceptionally(this.engine.failures.deadlineExceeded(this));
+			// Cancel first, off this thread, so that a stage of the failed future
+			// that waits for the engine (close(), say) waits for a statement that is
+			// already being stopped. The failure does not wait for the cancel, which
+			// can hang on a stalled network.
 			this.engine.cancelStatementsAsync(this);
+			this.future.completeExceptionally(this.engine.failures.deadlineExceeded(this));
 		}
 	}
 

@@ -3,6 +3,7 @@ package io.asyncsql;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -12,9 +13,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The future of an {@link EngineTask}. Whoever else completes it (the caller cancelling
  * or completing it, a timeout of its own) preempts the task first, so a queued task never
- * starts once its future is done; the task counts that outcome afterwards. The engine's
- * own completion is counted first, so whoever sees the future done finds it in
- * {@link AsyncEngine#stats()}.
+ * starts once its future is done. Every outcome is counted before the future shows it, so
+ * whoever sees the future done finds it in {@link AsyncEngine#stats()}; only the
+ * {@code obtrude} methods count afterwards.
  * <p>
  * A subclass rather than a {@code whenComplete} stage: a stage costs every operation a
  * future, a completion and a lambda, which a queued operation keeps alive while it waits,
@@ -27,6 +28,9 @@ import org.jspecify.annotations.Nullable;
 final class TaskFuture<T> extends CompletableFuture<T> {
 
 	private static final VarHandle REPORTED;
+
+	/** What {@link #cancel} completes with, for counting it before it does. */
+	private static final CancellationException CANCELLATION = new CancellationException();
 
 	static {
 		try {
@@ -81,8 +85,9 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 	@Override
 	public boolean cancel(boolean mayInterruptIfRunning) {
 		this.task.preempt();
+		boolean counted = countAhead(CANCELLATION);
 		boolean cancelled = super.cancel(mayInterruptIfRunning);
-		report();
+		recountIfPreempted(counted, cancelled, CANCELLATION);
 		return cancelled;
 	}
 
@@ -129,8 +134,8 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 	}
 
 	/**
-	 * Count the outcome the engine is about to complete this future with, unless someone
-	 * else's completion is counted already.
+	 * Count the outcome this future is about to complete with, unless another completion
+	 * is counted already.
 	 */
 	private boolean countAhead(@Nullable Throwable failure) {
 		if (REPORTED.compareAndSet(this, false, true)) {

@@ -91,6 +91,26 @@ class ShutdownTests {
 		assertThat(engine.isClosed()).isTrue();
 	}
 
+	@Test
+	void closeFromAStageOfAConnectionsCloseClosesAtOnce() {
+		AsyncEngine engine = AsyncEngine.builder(this.pool)
+			.threadMode(ThreadMode.PLATFORM)
+			.shutdownTimeout(Duration.ofMinutes(5))
+			.build();
+		AsyncConnection connection = Futures.result(engine.connect());
+		// Holds the connection, so that close() completes later, on the worker.
+		CompletableFuture<Integer> release = new CompletableFuture<Integer>().orTimeout(WAIT.toSeconds(),
+				TimeUnit.SECONDS);
+		CompletableFuture<Integer> held = connection.execute((con) -> release.join());
+		CompletableFuture<String> closedInStage = connection.close().thenApply((value) -> {
+			engine.close();
+			return engine.isClosed() ? Thread.currentThread().getName() : "still open";
+		});
+		release.complete(1);
+		assertThat(closedInStage).succeedsWithin(WAIT, InstanceOfAssertFactories.STRING).startsWith("async-sql-");
+		assertThat(held).isCompletedWithValue(1);
+	}
+
 	// AUTO: virtual threads where the JVM has them.
 	@ParameterizedTest
 	@EnumSource(names = { "PLATFORM", "AUTO" })

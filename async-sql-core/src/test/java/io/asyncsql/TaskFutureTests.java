@@ -55,9 +55,7 @@ class TaskFutureTests {
 		release.countDown();
 		assertThat(Futures.result(holder)).isOne();
 		assertThat(Futures.result(this.template.queryForObject("SELECT 2", Integer.class))).isEqualTo(2);
-		// The caller's completions are counted just after their callbacks, some of them
-		// on
-		// other threads.
+		// Some of the completions above happen on other threads, later.
 		Awaitility.await().atMost(Futures.WAIT).untilAsserted(() -> {
 			EngineStats stats = this.engine.stats();
 			assertThat(stats.completed() + stats.failed() + stats.cancelled()).isEqualTo(completions.size() + 2);
@@ -79,6 +77,19 @@ class TaskFutureTests {
 		assertThat(Futures.result(seenOnSuccess).completed()).isOne();
 		assertThat(Futures.result(seenOnFailure).failed()).isOne();
 		assertThat(this.engine.stats().completed() + this.engine.stats().failed()).isEqualTo(2);
+	}
+
+	@Test
+	void aCancellationIsCountedBeforeItsStagesRun() {
+		CountDownLatch release = new CountDownLatch(1);
+		CompletableFuture<Integer> holder = this.engine.execute((con) -> Futures.await(release) ? 1 : 0);
+		Awaitility.await().atMost(Futures.WAIT).until(() -> this.engine.stats().active() == 1);
+		CompletableFuture<Integer> queued = this.template.queryForObject("SELECT 1", Integer.class);
+		CompletableFuture<Long> seenOnCancel = queued.handle((value, failure) -> this.engine.stats().cancelled());
+		assertThat(queued.cancel(true)).isTrue();
+		assertThat(Futures.result(seenOnCancel)).isOne();
+		release.countDown();
+		assertThat(Futures.result(holder)).isOne();
 	}
 
 	@Test
