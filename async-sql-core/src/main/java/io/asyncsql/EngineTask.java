@@ -17,9 +17,9 @@ import org.springframework.dao.DataAccessException;
  * State moves {@code QUEUED -> RUNNING -> DONE}, or ends early: a queued task that is
  * cancelled or times out goes to {@code DONE} and never runs; a running task whose future
  * completes first (cancellation, deadline, shutdown) goes to {@code ABORTED}, its
- * statements are cancelled at the database, and the worker only cleans up. Every
- * transition is a compare-and-set; a caller completing the future itself makes its
- * transition first ({@link TaskFuture}), so a task it ends never starts.
+ * statements are cancelled at the database, and the worker only cleans up, then moves it
+ * to {@code DONE}. Every transition is a compare-and-set; a caller completing the future
+ * itself makes its transition first ({@link TaskFuture}), so a task it ends never starts.
  *
  * @param <T> the result type
  */
@@ -192,6 +192,10 @@ final class EngineTask<T> implements Runnable {
 			completed = (failure != null)
 					? this.future.settleExceptionally(this.engine.failures.translate(failure, this))
 					: this.future.settle(value);
+		}
+		else {
+			// Ended early by another completion: the work is over now too.
+			STATE.compareAndSet(this, ABORTED, DONE);
 		}
 		if (succeeded && !completed && value instanceof DefaultAsyncConnection lane) {
 			// Nobody will ever see this connection: give it back.

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -109,6 +111,35 @@ class ShutdownTests {
 		release.complete(1);
 		assertThat(closedInStage).succeedsWithin(WAIT, InstanceOfAssertFactories.STRING).startsWith("async-sql-");
 		assertThat(held).isCompletedWithValue(1);
+	}
+
+	@Test
+	void closeFromADecoratorAfterACancelledOperationCloses() {
+		AtomicReference<AsyncEngine> engine = new AtomicReference<>();
+		AtomicReference<RuntimeException> closeFailure = new AtomicReference<>();
+		CountDownLatch closeReturned = new CountDownLatch(1);
+		engine.set(AsyncEngine.builder(this.pool)
+			.threadMode(ThreadMode.PLATFORM)
+			.shutdownTimeout(Duration.ofMinutes(5))
+			.taskDecorator((task) -> () -> {
+				task.run();
+				try {
+					engine.get().close();
+				}
+				catch (RuntimeException ex) {
+					closeFailure.set(ex);
+				}
+				closeReturned.countDown();
+			})
+			.build());
+		CountDownLatch release = new CountDownLatch(1);
+		CompletableFuture<Boolean> running = engine.get().execute((con) -> Futures.await(release));
+		await().atMost(WAIT).until(() -> engine.get().stats().active() == 1);
+		assertThat(running.cancel(true)).isTrue();
+		release.countDown();
+		assertThat(Futures.await(closeReturned)).isTrue();
+		assertThat(closeFailure.get()).isNull();
+		assertThat(engine.get().isClosed()).isTrue();
 	}
 
 	// AUTO: virtual threads where the JVM has them.
