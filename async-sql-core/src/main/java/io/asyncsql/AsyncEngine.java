@@ -3,6 +3,7 @@ package io.asyncsql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -259,13 +261,7 @@ public final class AsyncEngine implements AutoCloseable {
 	 * after that.
 	 */
 	private boolean isInsideOperation() {
-		for (Shift shift : this.shifts) {
-			EngineTask<?> task = shift.task();
-			if (task != null && shift.isCurrent() && task.isUnderWay()) {
-				return true;
-			}
-		}
-		return false;
+		return tasksOfCurrentThread().anyMatch(EngineTask::isUnderWay);
 	}
 
 	/**
@@ -274,14 +270,21 @@ public final class AsyncEngine implements AutoCloseable {
 	 * so close() would wait for it in vain: run it, and what follows it, elsewhere.
 	 */
 	private void handOffCallersSuccessor() {
-		for (Shift shift : this.shifts) {
-			EngineTask<?> task = shift.task();
-			EngineTask<?> next = (task != null && shift.isCurrent()) ? task.successor : null;
+		tasksOfCurrentThread().forEach((task) -> {
+			EngineTask<?> next = task.successor;
 			if (next != null) {
 				task.successor = null;
 				this.threads.dispatchAside(() -> runChain(next));
 			}
-		}
+		});
+	}
+
+	/**
+	 * Return the tasks the shifts of the current thread run: none unless it is a worker
+	 * (more than one only when work runs inline once the workers have stopped).
+	 */
+	private Stream<EngineTask<?>> tasksOfCurrentThread() {
+		return this.shifts.stream().filter(Shift::isCurrent).map(Shift::task).filter(Objects::nonNull);
 	}
 
 	/**

@@ -225,8 +225,9 @@ final class EngineTask<T> implements Runnable {
 	}
 
 	/**
-	 * Return whether the task has started and not yet completed its future: its work, or
-	 * its task decorator, is running.
+	 * Return whether the task's work is running, or its task decorator before the work
+	 * has ended: from when it starts until it completes its future or, ended early by
+	 * another completion, its work returns.
 	 */
 	boolean isUnderWay() {
 		int state = (int) STATE.getVolatile(this);

@@ -34,6 +34,21 @@ class ShutdownTests {
 		this.pool.close();
 	}
 
+	/**
+	 * Build engines whose shutdown timeout outlasts every wait here, so that a close()
+	 * that waits for it fails the test instead of passing late.
+	 */
+	private AsyncEngineBuilder patient(ThreadMode mode) {
+		return AsyncEngine.builder(this.pool).threadMode(mode).shutdownTimeout(Duration.ofMinutes(5));
+	}
+
+	/**
+	 * A value to complete by hand, which an operation can wait for to stay running.
+	 */
+	private static CompletableFuture<Integer> held() {
+		return new CompletableFuture<Integer>().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS);
+	}
+
 	// Repeated: the last task gives up its permit just before it completes its future,
 	// and close() must wait for the future, not only for the permit.
 	@RepeatedTest(10)
@@ -60,13 +75,9 @@ class ShutdownTests {
 
 	@Test
 	void closeFromTheCallbackOfAnOperationDoesNotWaitForThatCallback() {
-		AsyncEngine engine = AsyncEngine.builder(this.pool)
-			.threadMode(ThreadMode.PLATFORM)
-			.shutdownTimeout(Duration.ofMinutes(5))
-			.build();
+		AsyncEngine engine = patient(ThreadMode.PLATFORM).build();
 		// Held until the callback is attached, so that the callback runs on the worker.
-		CompletableFuture<Integer> release = new CompletableFuture<Integer>().orTimeout(WAIT.toSeconds(),
-				TimeUnit.SECONDS);
+		CompletableFuture<Integer> release = held();
 		CompletableFuture<String> closedInCallback = engine.execute((con) -> release.join()).thenApply((value) -> {
 			engine.close();
 			return engine.isClosed() ? Thread.currentThread().getName() : "still open";
@@ -77,10 +88,7 @@ class ShutdownTests {
 
 	@Test
 	void closeFromInsideAnOperationFailsAtOnceAndTheEngineGoesOn() {
-		AsyncEngine engine = AsyncEngine.builder(this.pool)
-			.threadMode(ThreadMode.PLATFORM)
-			.shutdownTimeout(Duration.ofMinutes(5))
-			.build();
+		AsyncEngine engine = patient(ThreadMode.PLATFORM).build();
 		CompletableFuture<Integer> closing = engine.execute((con) -> {
 			engine.close();
 			return 1;
@@ -95,14 +103,10 @@ class ShutdownTests {
 
 	@Test
 	void closeFromAStageOfAConnectionsCloseClosesAtOnce() {
-		AsyncEngine engine = AsyncEngine.builder(this.pool)
-			.threadMode(ThreadMode.PLATFORM)
-			.shutdownTimeout(Duration.ofMinutes(5))
-			.build();
+		AsyncEngine engine = patient(ThreadMode.PLATFORM).build();
 		AsyncConnection connection = Futures.result(engine.connect());
 		// Holds the connection, so that close() completes later, on the worker.
-		CompletableFuture<Integer> release = new CompletableFuture<Integer>().orTimeout(WAIT.toSeconds(),
-				TimeUnit.SECONDS);
+		CompletableFuture<Integer> release = held();
 		CompletableFuture<Integer> held = connection.execute((con) -> release.join());
 		CompletableFuture<String> closedInStage = connection.close().thenApply((value) -> {
 			engine.close();
@@ -118,20 +122,16 @@ class ShutdownTests {
 		AtomicReference<AsyncEngine> engine = new AtomicReference<>();
 		AtomicReference<RuntimeException> closeFailure = new AtomicReference<>();
 		CountDownLatch closeReturned = new CountDownLatch(1);
-		engine.set(AsyncEngine.builder(this.pool)
-			.threadMode(ThreadMode.PLATFORM)
-			.shutdownTimeout(Duration.ofMinutes(5))
-			.taskDecorator((task) -> () -> {
-				task.run();
-				try {
-					engine.get().close();
-				}
-				catch (RuntimeException ex) {
-					closeFailure.set(ex);
-				}
-				closeReturned.countDown();
-			})
-			.build());
+		engine.set(patient(ThreadMode.PLATFORM).taskDecorator((task) -> () -> {
+			task.run();
+			try {
+				engine.get().close();
+			}
+			catch (RuntimeException ex) {
+				closeFailure.set(ex);
+			}
+			closeReturned.countDown();
+		}).build());
 		CountDownLatch release = new CountDownLatch(1);
 		CompletableFuture<Boolean> running = engine.get().execute((con) -> Futures.await(release));
 		await().atMost(WAIT).until(() -> engine.get().stats().active() == 1);
@@ -146,14 +146,9 @@ class ShutdownTests {
 	@ParameterizedTest
 	@EnumSource(names = { "PLATFORM", "AUTO" })
 	void closeFromACallbackLetsTheOperationWaitingForThatWorkerFinish(ThreadMode mode) {
-		AsyncEngine engine = AsyncEngine.builder(this.pool)
-			.threadMode(mode)
-			.maxConcurrency(1)
-			.shutdownTimeout(Duration.ofMinutes(5))
-			.build();
+		AsyncEngine engine = patient(mode).maxConcurrency(1).build();
 		AsyncJdbcTemplate template = new AsyncJdbcTemplate(engine);
-		CompletableFuture<Integer> release = new CompletableFuture<Integer>().orTimeout(WAIT.toSeconds(),
-				TimeUnit.SECONDS);
+		CompletableFuture<Integer> release = held();
 		CompletableFuture<Integer> first = engine.execute((con) -> release.join());
 		await().atMost(WAIT).until(() -> engine.stats().active() == 1);
 		// Queued: the permit passes to it just before the first completes, on the same
