@@ -42,7 +42,7 @@ enum TestDatabase {
 
 		@Override
 		String url(String host, int port) {
-			return "jdbc:postgresql://" + host + ":" + port + "/test?connectTimeout=5";
+			return "jdbc:postgresql://" + host + ":" + port + "/" + DATABASE_NAME + "?connectTimeout=5";
 		}
 
 		@Override
@@ -75,7 +75,7 @@ enum TestDatabase {
 
 		@Override
 		String url(String host, int port) {
-			return "jdbc:mariadb://" + host + ":" + port + "/test?connectTimeout=5000";
+			return "jdbc:mariadb://" + host + ":" + port + "/" + DATABASE_NAME + "?connectTimeout=5000";
 		}
 
 		@Override
@@ -115,6 +115,12 @@ enum TestDatabase {
 	};
 
 	private static final String REQUIRE_DATABASES = "ASYNC_SQL_REQUIRE_DATABASES";
+
+	/**
+	 * The database the tests use on each server: {@code test}, or another named by
+	 * {@code ASYNC_SQL_TEST_DATABASE} so that two checkouts can run their tests at once.
+	 */
+	static final String DATABASE_NAME = System.getenv().getOrDefault("ASYNC_SQL_TEST_DATABASE", "test");
 
 	private static final Map<TestDatabase, String> problems = new ConcurrentHashMap<>();
 

@@ -38,7 +38,8 @@ import static org.awaitility.Awaitility.await;
  */
 class AsyncSqlShutdownUnderLoadTests {
 
-	private static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+	private static final String URL = "jdbc:postgresql://127.0.0.1:5432/"
+			+ System.getenv().getOrDefault("ASYNC_SQL_TEST_DATABASE", "test");
 
 	private static final String USER = "postgres";
 
