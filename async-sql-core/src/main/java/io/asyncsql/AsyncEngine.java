@@ -570,6 +570,7 @@ public final class AsyncEngine implements AutoCloseable {
 		}
 		finally {
 			task.attach(null);
+			tracked.detach();
 			TransactionSynchronizationManager.unbindResource(this.dataSource);
 			if (restore) {
 				tracked.restoreSessionQueryTimeout(sessionTimeout);
