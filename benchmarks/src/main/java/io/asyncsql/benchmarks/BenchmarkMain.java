@@ -198,14 +198,15 @@ public final class BenchmarkMain {
 			for (int level : pass.levels()) {
 				for (Contender contender : shuffled(pass.round() * 1000L + cellIndex++)) {
 					truncateBeforeInserts(workload);
-					Measurement m = ClosedLoop.of(contender, workload, level).run(pass.warmup(), pass.measure());
+					Measurement m = ClosedLoop.of(contender, workload, level, this.settings.submitFrom())
+						.run(pass.warmup(), pass.measure());
 					if (pass.recorded()) {
 						this.results.add(new Results.Cell(pass.round(), workload, level, contender.name(), m));
 						progress(
-								"  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  cpu %6.2f µs/op  gc %4d ms  jit %4d ms  threads %4d  failures %d",
+								"  %-12s %5d  %-18s %10s ops/s  p50 %8.2f ms  p99 %8.2f ms  cpu %6.2f µs/op  gc %4d ms  %7.1f KiB/op  jit %4d ms  threads %4d  failures %d",
 								workload.label(), level, contender.name(), MarkdownReport.number(m.opsPerSecond()),
-								m.p50Millis(), m.p99Millis(), m.cpuMicrosPerOp(), m.gcMillis(), m.jitMillis(),
-								m.peakThreads(), m.failures());
+								m.p50Millis(), m.p99Millis(), m.cpuMicrosPerOp(), m.gcMillis(),
+								m.allocatedBytesPerOp() / 1024, m.jitMillis(), m.peakThreads(), m.failures());
 					}
 				}
 			}

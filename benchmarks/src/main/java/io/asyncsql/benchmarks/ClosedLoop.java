@@ -3,11 +3,14 @@ package io.asyncsql.benchmarks;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A closed-loop load: a fixed number of clients, each starting its next operation when
@@ -15,10 +18,12 @@ import org.HdrHistogram.Recorder;
  * <p>
  * Clients of a non-blocking operation need no thread: each continues from the completion
  * callback, on whatever thread completed the future, as an application chaining stages
- * would. Clients of a blocking operation get a platform thread each. Latency is recorded
- * in an HdrHistogram {@link Recorder}, whose interval snapshots cut the warm-up off
- * without stopping the clients, and by start time in {@link Cohorts}, which tell unfair
- * hand-out from pauses that stall everyone.
+ * would ({@link SubmitFrom#COMPLETING}), or hands its next operation to one other thread
+ * ({@link SubmitFrom#EXECUTOR}), which tells what submitting from the engine's own
+ * threads costs. Clients of a blocking operation get a platform thread each. Latency is
+ * recorded in an HdrHistogram {@link Recorder}, whose interval snapshots cut the warm-up
+ * off without stopping the clients, and by start time in {@link Cohorts}, which tell
+ * unfair hand-out from pauses that stall everyone.
  */
 final class ClosedLoop {
 
@@ -39,6 +44,8 @@ final class ClosedLoop {
 
 	private final boolean blocking;
 
+	private final @Nullable ExecutorService handOff;
+
 	private volatile boolean stopping;
 
 	/**
@@ -47,19 +54,40 @@ final class ClosedLoop {
 	 * @param clients operations in flight
 	 * @param blocking whether the operation blocks, so each client needs a thread
 	 */
-	ClosedLoop(Supplier<CompletableFuture<?>> operation, int clients, boolean blocking) {
+	ClosedLoop(Supplier<CompletableFuture<?>> operation, int clients, boolean blocking, SubmitFrom submitFrom) {
 		this.operation = operation;
 		this.clients = clients;
 		this.blocking = blocking;
+		this.handOff = (submitFrom == SubmitFrom.EXECUTOR && !blocking) ? Executors.newSingleThreadExecutor((task) -> {
+			Thread thread = new Thread(task, "bench-hand-off");
+			thread.setDaemon(true);
+			return thread;
+		}) : null;
 		this.finished = new CountDownLatch(clients);
 	}
 
 	/**
 	 * Create the load a contender gets for a number of operations in flight.
 	 */
-	static ClosedLoop of(Contender contender, Workload workload, int inFlight) {
+	static ClosedLoop of(Contender contender, Workload workload, int inFlight, SubmitFrom submitFrom) {
 		int threads = contender.blockingThreads(inFlight);
-		return new ClosedLoop(() -> workload.start(contender), (threads > 0) ? threads : inFlight, threads > 0);
+		return new ClosedLoop(() -> workload.start(contender), (threads > 0) ? threads : inFlight, threads > 0,
+				submitFrom);
+	}
+
+	/**
+	 * Where a client of a non-blocking operation submits its next operation.
+	 */
+	enum SubmitFrom {
+
+		/**
+		 * From the completion callback, on the thread that completed the previous one.
+		 */
+		COMPLETING,
+
+		/** From one other thread that all clients hand their next operation to. */
+		EXECUTOR
+
 	}
 
 	/**
@@ -84,7 +112,8 @@ final class ClosedLoop {
 		this.cohorts.open();
 		long unsuccessfulBefore = this.outcomes.unsuccessful();
 		long cpuBefore = Jvm.processCpuNanos();
-		long gcBefore = Jvm.gcMillis();
+		long gcBefore = Jvm.gcPauseMillis();
+		long allocatedBefore = Jvm.allocatedBytes();
 		long jitBefore = Jvm.jitMillis();
 		long start = System.nanoTime();
 		Jvm.pause(measure.toNanos());
@@ -92,15 +121,21 @@ final class ClosedLoop {
 		this.cohorts.close();
 		double seconds = (System.nanoTime() - start) / 1e9;
 		double cpuMicrosPerOp = (Jvm.processCpuNanos() - cpuBefore) / 1e3 / histogram.getTotalCount();
-		long gcMillis = Jvm.gcMillis() - gcBefore;
+		long gcMillis = Jvm.gcPauseMillis() - gcBefore;
+		double allocatedPerOp = (allocatedBefore >= 0)
+				? (double) (Jvm.allocatedBytes() - allocatedBefore) / histogram.getTotalCount() : -1;
 		long jitMillis = (jitBefore >= 0) ? Jvm.jitMillis() - jitBefore : -1;
 		long failures = this.outcomes.unsuccessful() - unsuccessfulBefore;
 		int peakThreads = Jvm.peak();
 		this.stopping = true;
 		boolean drained = awaitClients();
+		if (this.handOff != null) {
+			this.handOff.shutdown();
+		}
 		return new Measurement(histogram.getTotalCount() / seconds, millis(histogram.getValueAtPercentile(50)),
 				millis(histogram.getValueAtPercentile(99)), this.cohorts.p99RatioToCohortMedian(), cpuMicrosPerOp,
-				gcMillis, jitMillis, idleThreads, peakThreads, failures, this.outcomes.firstFailure(), drained);
+				gcMillis, allocatedPerOp, jitMillis, idleThreads, peakThreads, failures, this.outcomes.firstFailure(),
+				drained);
 	}
 
 	/**
@@ -115,7 +150,12 @@ final class ClosedLoop {
 			if (!future.isDone()) {
 				future.whenComplete((value, failure) -> {
 					record(start, Futures.failureOf(future));
-					client();
+					if (this.handOff != null) {
+						this.handOff.execute(this::client);
+					}
+					else {
+						client();
+					}
 				});
 				return;
 			}

@@ -19,6 +19,9 @@ final class Jvm {
 
 	private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
+	private static final com.sun.management.ThreadMXBean ALLOCATION = (BEAN instanceof com.sun.management.ThreadMXBean allocation)
+			? allocation : null;
+
 	private Jvm() {
 	}
 
@@ -30,14 +33,28 @@ final class Jvm {
 	}
 
 	/**
-	 * Return the time all garbage collectors of this JVM have spent collecting.
+	 * Return the time the garbage collectors of this JVM have spent in pauses: every
+	 * collector but the concurrent ones, whose time (G1's "G1 Concurrent GC", ZGC's
+	 * "Cycles") runs beside the application.
 	 */
-	static long gcMillis() {
+	static long gcPauseMillis() {
 		return ManagementFactory.getGarbageCollectorMXBeans()
 			.stream()
+			.filter((collector) -> !collector.getName().contains("Concurrent")
+					&& !collector.getName().endsWith("Cycles"))
 			.mapToLong(GarbageCollectorMXBean::getCollectionTime)
 			.filter((time) -> time > 0)
 			.sum();
+	}
+
+	/**
+	 * Return the bytes all live platform threads of this JVM have allocated so far
+	 * (virtual threads' allocations count to their carriers), or {@code -1} when the JVM
+	 * does not tell.
+	 */
+	static long allocatedBytes() {
+		return (ALLOCATION != null && ALLOCATION.isThreadAllocatedMemoryEnabled())
+				? ALLOCATION.getTotalThreadAllocatedBytes() : -1;
 	}
 
 	/**

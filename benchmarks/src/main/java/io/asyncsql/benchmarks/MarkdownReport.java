@@ -47,6 +47,11 @@ final class MarkdownReport {
 				+ this.settings.warmup().toMillis() + " ms warm-up + " + this.settings.measure().toMillis()
 				+ " ms measured per cell, contenders interleaved within each cell, medians over rounds"
 				+ (this.settings.quick() ? " (--quick smoke run: figures are indicative only)" : ""));
+		line("- closed-loop clients submit their next operation "
+				+ ((this.settings.submitFrom() == ClosedLoop.SubmitFrom.COMPLETING)
+						? "from the completion callback, on the thread that completed the last one"
+						: "from one other thread they hand it to")
+				+ " (`--submit-from " + this.settings.submitFrom().name().toLowerCase(java.util.Locale.ROOT) + "`)");
 		line("- every contender has " + Database.POOL_SIZE + " connections; ceiling = blocking JDBC on min(in flight, "
 				+ Database.POOL_SIZE + ") platform threads");
 		line("");
@@ -64,8 +69,8 @@ final class MarkdownReport {
 					+ " tps (median of " + pgbench.size() + ")");
 			line("");
 		}
-		line("| in flight | contender | ops/s | × ceiling | p50 ms | p99 ms | p99 ÷ Little | p99 ÷ cohort | JVM CPU µs/op | peak threads | failures |");
-		line("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+		line("| in flight | contender | ops/s | × ceiling | p50 ms | p99 ms | p99 ÷ Little | p99 ÷ cohort | JVM CPU µs/op | GC pause ms | KiB/op | peak threads | failures |");
+		line("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 		for (int level : this.results.levels()) {
 			Results.Summary ceiling = this.results.summary(workload, level, Results.CEILING);
 			double little = (ceiling != null && level > Database.POOL_SIZE) ? level / ceiling.opsPerSecond() * 1000
@@ -80,13 +85,14 @@ final class MarkdownReport {
 							+ decimal(cell.p99Millis()) + " | "
 							+ ((queued && !Double.isNaN(little)) ? ratio(cell.p99ToLittle()) : "") + " | "
 							+ (queued ? ratio(cell.p99ToCohort()) : "") + " | " + decimal(cell.cpuMicrosPerOp()) + " | "
+							+ number(cell.gcPauseMillis()) + " | " + decimal(cell.allocatedKiBPerOp()) + " | "
 							+ threads(cell.peakThreads(), cell.addedThreads()) + " | " + cell.failures()
 							+ (cell.drained() ? "" : " (stuck)") + " |");
 				}
 			}
 			if (!Double.isNaN(little)) {
 				line("| " + level + " | *Little's-law p99 reference* | | | | " + decimal(little)
-						+ " | 1.00× | | | | |");
+						+ " | 1.00× | | | | | | |");
 			}
 		}
 		line("");
@@ -102,7 +108,10 @@ final class MarkdownReport {
 				+ "garbage collection, the database, a neighbour on the machine) raises the p99 of a long queue "
 				+ "but not this, while unfair hand-out raises both. JVM CPU µs/op: CPU time of the "
 				+ "whole benchmark JVM (JIT and GC included) per operation, the client side's cost, steadier than "
-				+ "ops/s when other processes share the machine. Peak threads: live platform threads of the whole "
+				+ "ops/s when other processes share the machine. GC pause ms: the JVM's collection pauses during the "
+				+ "cell (median over rounds); all contenders share one JVM, so a collection lands on whichever cell "
+				+ "runs when it is due. KiB/op: bytes the JVM's threads allocated per operation (virtual threads' "
+				+ "count to their carriers). Peak threads: live platform threads of the whole "
 				+ "JVM, every contender's idle pools included, and in brackets how many the cell added to those "
 				+ "alive before it; virtual threads are not counted, their carriers are.");
 		line("");

@@ -10,8 +10,10 @@ package io.asyncsql.benchmarks;
  * that started in the same window (see {@link Cohorts})
  * @param cpuMicrosPerOp CPU time of this JVM per successful operation: the client side's
  * cost, which other processes on the machine disturb far less than throughput
- * @param gcMillis time the JVM's garbage collectors spent during the measured time, which
- * lands on whichever cell runs when a collection is due
+ * @param gcMillis time the JVM's garbage collectors spent in pauses during the measured
+ * time, which lands on whichever cell runs when a collection is due
+ * @param allocatedBytesPerOp bytes the JVM's threads allocated per successful operation,
+ * {@code -1} when the JVM does not tell
  * @param jitMillis time the JIT compilers spent during the measured time: a cell that
  * runs while code is still being compiled pays for it in CPU; {@code -1} when the JVM
  * does not tell
@@ -22,7 +24,7 @@ package io.asyncsql.benchmarks;
  * @param drained whether every operation in flight finished after the measured time
  */
 record Measurement(double opsPerSecond, double p50Millis, double p99Millis, double p99ToCohort, double cpuMicrosPerOp,
-		long gcMillis, long jitMillis, int idleThreads, int peakThreads, long failures, String firstFailure,
-		boolean drained) {
+		long gcMillis, double allocatedBytesPerOp, long jitMillis, int idleThreads, int peakThreads, long failures,
+		String firstFailure, boolean drained) {
 
 }

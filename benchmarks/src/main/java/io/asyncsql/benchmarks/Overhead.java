@@ -75,9 +75,11 @@ final class Overhead implements AutoCloseable {
 		for (int threads : THREADS) {
 			AsyncJdbcTemplate template = new AsyncJdbcTemplate(this.engines.get(threads));
 			Measurement direct = new ClosedLoop(
-					() -> Futures.call(() -> this.jdbc.queryForObject(SELECT_ONE, Integer.class)), threads, true)
+					() -> Futures.call(() -> this.jdbc.queryForObject(SELECT_ONE, Integer.class)), threads, true,
+					ClosedLoop.SubmitFrom.COMPLETING)
 				.run(warmup, measure);
-			Measurement async = new ClosedLoop(() -> template.queryForObject(SELECT_ONE, Integer.class), threads, false)
+			Measurement async = new ClosedLoop(() -> template.queryForObject(SELECT_ONE, Integer.class), threads, false,
+					ClosedLoop.SubmitFrom.COMPLETING)
 				.run(warmup, measure);
 			results.add(new Result(threads, 1e6 / direct.opsPerSecond(), 1e6 / async.opsPerSecond()));
 		}

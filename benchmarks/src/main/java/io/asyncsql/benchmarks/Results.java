@@ -59,8 +59,8 @@ final class Results {
 	 * @param drained whether every round drained in time
 	 */
 	record Summary(double opsPerSecond, double ratioToCeiling, double p50Millis, double p99Millis, double p99ToLittle,
-			double p99ToCohort, double cpuMicrosPerOp, double peakThreads, double addedThreads, long failures,
-			boolean drained) {
+			double p99ToCohort, double cpuMicrosPerOp, double gcPauseMillis, double allocatedKiBPerOp,
+			double peakThreads, double addedThreads, long failures, boolean drained) {
 
 	}
 
@@ -178,6 +178,8 @@ final class Results {
 				median(rounds, (cell) -> cell.measurement().p99Millis()), median(toLittle),
 				median(rounds, (cell) -> cell.measurement().p99ToCohort()),
 				median(rounds, (cell) -> cell.measurement().cpuMicrosPerOp()),
+				median(rounds, (cell) -> cell.measurement().gcMillis()),
+				median(rounds, (cell) -> cell.measurement().allocatedBytesPerOp() / 1024),
 				median(rounds, (cell) -> cell.measurement().peakThreads()),
 				median(rounds, (cell) -> cell.measurement().peakThreads() - cell.measurement().idleThreads()),
 				rounds.stream().mapToLong((cell) -> cell.measurement().failures()).sum(),

@@ -20,13 +20,15 @@ import java.util.regex.Pattern;
  * @param warmup the unmeasured time at the start of each cell
  * @param measure the measured time of each cell
  * @param burstSize the operations submitted at once in the burst
+ * @param submitFrom where closed-loop clients submit their next operation
  * @param url the PostgreSQL JDBC URL
  * @param user the database user
  * @param password the database password, empty for trust authentication
  * @param output the folder the results are written to
  */
 record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> workloads, List<String> contenders,
-		Duration warmup, Duration measure, int burstSize, String url, String user, String password, Path output) {
+		Duration warmup, Duration measure, int burstSize, ClosedLoop.SubmitFrom submitFrom, String url, String user,
+		String password, Path output) {
 
 	static final String USAGE = """
 			Usage: java -jar benchmarks/target/async-sql-benchmarks.jar [options]
@@ -39,6 +41,9 @@ record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> 
 			  --warmup-ms N      unmeasured start of each cell (default 500; quick 200)
 			  --measure-ms N     measured part of each cell (default 2000; quick 500)
 			  --burst N          point selects submitted at once (default 100000; quick 20000)
+			  --submit-from W    where a closed-loop client submits its next operation: completing
+			                     (its callback, on the thread that completed the last one; default)
+			                     or executor (one other thread)
 			  --url URL          PostgreSQL JDBC URL (default jdbc:postgresql://127.0.0.1:5432/test)
 			  --user NAME        database user (default postgres)
 			  --password SECRET  database password (default empty: trust authentication)
@@ -62,6 +67,7 @@ record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> 
 				Duration.ofMillis(Long.parseLong(option(rest, "warmup-ms", quick ? "200" : "500"))),
 				Duration.ofMillis(Long.parseLong(option(rest, "measure-ms", quick ? "500" : "2000"))),
 				Integer.parseInt(option(rest, "burst", quick ? "20000" : "100000")),
+				submitFrom(option(rest, "submit-from", "completing")),
 				option(rest, "url", "jdbc:postgresql://127.0.0.1:5432/test"), option(rest, "user", "postgres"),
 				option(rest, "password", ""), Path.of(option(rest, "output", defaultOutput(quick))));
 		if (!rest.isEmpty()) {
@@ -89,6 +95,15 @@ record Settings(boolean quick, int rounds, List<Integer> levels, List<Workload> 
 		}
 		args.remove(index);
 		return args.remove(index);
+	}
+
+	private static ClosedLoop.SubmitFrom submitFrom(String text) {
+		return switch (text) {
+			case "completing" -> ClosedLoop.SubmitFrom.COMPLETING;
+			case "executor" -> ClosedLoop.SubmitFrom.EXECUTOR;
+			default -> throw new IllegalArgumentException(
+					"--submit-from must be completing or executor, but was " + text + "\n" + USAGE);
+		};
 	}
 
 	private static List<Integer> parseLevels(String text) {
