@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
+import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.ConnectionCallback;
@@ -95,7 +96,9 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 		Assert.notNull(work, "'work' must not be null");
 		Deadline deadline = deadline();
 		CompletableFuture<T> result = new CompletableFuture<>();
-		CompletableFuture<AsyncConnection> connecting = this.engine.connect(deadline, this.jdbcTemplate);
+		CompletableFuture<AsyncConnection> connecting = this.engine.connect(deadline, this.jdbcTemplate,
+				this.engine.observations.open(OperationKind.TRANSACTION, null, OperationObservation.NONE)
+					.endWith(result));
 		result.whenComplete((value, failure) -> {
 			if (result.isCancelled()) {
 				connecting.cancel(false);
@@ -169,7 +172,9 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	@Override
 	<T> Flow.Publisher<T> publisher(String sql, RowMapper<T> rowMapper, @Nullable Object @Nullable [] args) {
 		return new RowPublisher<>(this.engine, this.jdbcTemplate, sql, rowMapper, args,
-				() -> connect().thenApply(DefaultAsyncConnection.class::cast), true);
+				(observation) -> this.engine.connect(deadline(), this.jdbcTemplate, observation)
+					.thenApply(DefaultAsyncConnection.class::cast),
+				true);
 	}
 
 	private Deadline deadline() {
