@@ -82,26 +82,45 @@ final class ObservedOperation extends OperationObservation {
 				observations.engineName, kind, sql);
 		this.operation = Observation.createNotStarted(observations.convention, DEFAULT_CONVENTION, () -> this.context,
 				observations.registry);
-		if (parent != null) {
-			this.operation.parentObservation(parent);
-		}
 		try {
-			this.operation.start();
-			this.wait = phase(AsyncSqlObservationDocumentation.WAIT, "asyncsql wait").start();
+			if (parent != null) {
+				this.operation.parentObservation(parent);
+				startInScopeOf(parent, this.operation);
+			}
+			else {
+				this.operation.start();
+			}
+			this.wait = startPhase(AsyncSqlObservationDocumentation.WAIT, "asyncsql wait");
 		}
 		catch (RuntimeException ex) {
 			handlerFailed(ex);
 		}
 	}
 
-	private Observation phase(AsyncSqlObservationDocumentation which, String contextualName) {
+	private Observation startPhase(AsyncSqlObservationDocumentation which, String contextualName) {
 		AsyncSqlObservationContext phase = new AsyncSqlObservationContext(which, this.context.getEngineName(),
 				this.context.getKind(), this.context.getSql());
-		return Observation.createNotStarted(which.getName(), () -> phase, this.observations.registry)
+		Observation observation = Observation.createNotStarted(which.getName(), () -> phase, this.observations.registry)
 			.contextualName(contextualName)
 			.lowCardinalityKeyValue(LowCardinalityKeyNames.ENGINE.withValue(this.context.getEngineName()))
 			.lowCardinalityKeyValue(LowCardinalityKeyNames.KIND.withValue(this.context.getKind().value()))
 			.parentObservation(this.operation);
+		return startInScopeOf(this.operation, observation);
+	}
+
+	/**
+	 * Start an observation with its parent in scope: a tracer prefers the span current on
+	 * the thread (the caller's, or one a task decorator restored on the engine thread) to
+	 * the parent observation's.
+	 */
+	private static Observation startInScopeOf(Observation parent, Observation observation) {
+		Observation.Scope scope = parent.openScope();
+		try {
+			return observation.start();
+		}
+		finally {
+			scope.close();
+		}
 	}
 
 	@Override
@@ -122,7 +141,7 @@ final class ObservedOperation extends OperationObservation {
 				if (this.execution == null) {
 					this.startedAt = System.nanoTime();
 					stopWait();
-					this.execution = phase(AsyncSqlObservationDocumentation.EXECUTION, "asyncsql execution").start();
+					this.execution = startPhase(AsyncSqlObservationDocumentation.EXECUTION, "asyncsql execution");
 				}
 				running = this.execution;
 			}
