@@ -54,7 +54,7 @@ public final class SlowOperationLogger implements ObservationHandler<AsyncSqlObs
 			logger.warn("async-sql " + context.getKind().value() + " on engine '" + context.getEngineName() + "' took "
 					+ total.toMillis() + " ms (waited " + waited.toMillis() + " ms, ran " + ran.toMillis()
 					+ " ms, outcome " + context.getOutcome().value() + "), over async-sql.observation.slow-threshold ("
-					+ this.threshold + ")" + ((sql != null) ? ": " + sql : ""));
+					+ this.threshold.toMillis() + " ms)" + ((sql != null) ? ": " + sql : ""));
 		}
 	}
 

@@ -110,7 +110,7 @@ class AsyncSqlObservationAutoConfigurationTests {
 			.untilAsserted(() -> assertThat(output).contains("WARN")
 				.contains("async-sql statement on engine 'main' took")
 				.contains("outcome statement_timeout")
-				.contains("async-sql.observation.slow-threshold (PT0.1S): " + SLOW_QUERY));
+				.contains("async-sql.observation.slow-threshold (100 ms): " + SLOW_QUERY));
 		assertThat(output).doesNotContain("987654");
 	}
 
