@@ -65,10 +65,7 @@ abstract class ObservationOnServerTests {
 
 		});
 		this.dataSource = this.database.pool("observed", 2);
-		this.engine = AsyncEngine.builder(this.dataSource)
-			.threadMode(ThreadMode.PLATFORM)
-			.observationRegistry(this.registry)
-			.build();
+		this.engine = AsyncEngine.builder(this.dataSource).observationRegistry(this.registry).build();
 		this.template = new AsyncJdbcTemplate(this.engine);
 	}
 

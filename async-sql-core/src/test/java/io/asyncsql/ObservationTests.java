@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every operation is an {@code asyncsql.operation} observation, with its wait and its
  * execution as children: for each kind and each outcome, with the caller's observation as
- * parent and the execution's scope open while JDBC runs.
+ * parent and the execution's scope open while JDBC runs. The engine's thread mode is the
+ * default, so on Java 21+ the scopes open and close on virtual threads.
  */
 class ObservationTests {
 
@@ -63,7 +64,6 @@ class ObservationTests {
 		});
 		this.engine = AsyncEngine.builder(this.pool)
 			.name("observed")
-			.threadMode(ThreadMode.PLATFORM)
 			.queueCapacity(1)
 			.queueTimeout(Duration.ofMillis(300))
 			.observationRegistry(this.registry)
