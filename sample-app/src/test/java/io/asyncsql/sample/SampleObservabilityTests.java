@@ -24,6 +24,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -33,7 +35,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The sample's traces and metrics: a request's span is the parent of the async-sql
  * operation it causes, the JDBC work runs inside that operation's execution span, and the
- * operations' metrics are in the Prometheus scrape.
+ * operations' metrics are in the Prometheus scrape. A context-propagating task decorator
+ * restores the request's span on the engine thread, as applications that want MDC there
+ * do: the execution span is still the operation's child.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "30s")
@@ -115,6 +119,11 @@ class SampleObservabilityTests {
 				.filter((span) -> parentId == null || parentId.equals(span.parentId()))
 				.toList();
 			return candidates.isEmpty() ? null : candidates.get(candidates.size() - 1);
+		}
+
+		@Bean
+		TaskDecorator contextPropagatingTaskDecorator() {
+			return new ContextPropagatingTaskDecorator();
 		}
 
 		@Bean
