@@ -35,9 +35,11 @@ public interface AsyncConnection extends AsyncJdbcOperations {
 
 	/**
 	 * Run work in a transaction (nested by savepoint when one is already active): commit
-	 * when the work's stage completes normally, roll back when it fails. Cancelling the
-	 * returned future cancels the running statement, rolls back and closes this
-	 * connection.
+	 * when the work's stage completes normally, roll back when it fails. The future
+	 * completes with the transaction's real outcome, as
+	 * {@link AsyncJdbcTemplate#inTransaction(Function)}'s does. Cancelling it before the
+	 * COMMIT is sent cancels the running statement, rolls back and closes this
+	 * connection; once the COMMIT has been sent, {@code cancel} returns {@code false}.
 	 * @param <T> the result type
 	 * @param work the work, given this connection's operations
 	 * @return a future of the work's result

@@ -279,7 +279,7 @@ public final class AsyncEngine implements AutoCloseable {
 			EngineTask<?> next = task.successor;
 			if (next != null) {
 				task.successor = null;
-				this.threads.dispatchAside(() -> runChain(next));
+				this.threads.dispatchAside(new Chain(next));
 			}
 		});
 	}
@@ -452,16 +452,18 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	private void dispatch(EngineTask<?> first) {
-		dispatch(() -> runChain(first));
+		dispatch(new Chain(first));
 	}
 
 	/**
 	 * Run a task that holds a permit, then each task its permit passes to, in one shift.
+	 * Nothing here may keep a finished task: under load a shift never ends, and a task it
+	 * kept would keep its result reachable for as long.
 	 */
-	private void runChain(EngineTask<?> first) {
+	private void runChain(Chain chain) {
 		Shift shift = beginShift();
 		try {
-			EngineTask<?> task = first;
+			EngineTask<?> task = chain.take();
 			while (task != null) {
 				shift.run(task);
 				// Unlink, or a worker that never finds the queue empty would keep every
@@ -474,6 +476,32 @@ public final class AsyncEngine implements AutoCloseable {
 		finally {
 			endShift(shift);
 		}
+	}
+
+	/**
+	 * The work a worker is given: the first task of a shift, handed over once. A lambda
+	 * capturing the task would keep it, and its result, reachable from the worker (a
+	 * pool's running task, a virtual thread's) until the shift ends.
+	 */
+	private final class Chain implements Runnable {
+
+		private @Nullable EngineTask<?> first;
+
+		Chain(EngineTask<?> first) {
+			this.first = first;
+		}
+
+		@Nullable EngineTask<?> take() {
+			EngineTask<?> task = this.first;
+			this.first = null;
+			return task;
+		}
+
+		@Override
+		public void run() {
+			runChain(this);
+		}
+
 	}
 
 	/**
@@ -583,6 +611,7 @@ public final class AsyncEngine implements AutoCloseable {
 		}
 		finally {
 			task.attach(null);
+			tracked.detach();
 			TransactionSynchronizationManager.unbindResource(this.dataSource);
 			if (restore) {
 				tracked.restoreSessionQueryTimeout(sessionTimeout);

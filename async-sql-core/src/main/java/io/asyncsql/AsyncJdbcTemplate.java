@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import io.asyncsql.observation.OperationKind;
@@ -83,11 +82,22 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 
 	/**
 	 * Run work in a transaction on one connection: commit when the work's stage completes
-	 * normally, roll back when it fails or the returned future is cancelled; the
-	 * connection is always released before the returned future completes. On a
-	 * {@link #withTimeout(Duration) view with a deadline}, the future completes
-	 * exceptionally with {@link StatementTimeoutException} once the deadline passes
-	 * before the work completes, after the transaction is rolled back.
+	 * normally, roll back when it fails. The future completes with the transaction's real
+	 * outcome once the connection is back in the pool:
+	 * <ul>
+	 * <li>the work's result when the COMMIT succeeded;</li>
+	 * <li>the work's failure, or the commit's, when the transaction was rolled back;</li>
+	 * <li>{@link TransactionOutcomeUnknownException} when the connection broke while the
+	 * COMMIT was under way, so that nobody can tell whether it committed.</li>
+	 * </ul>
+	 * Cancelling the future (or completing it yourself) before the COMMIT is sent cancels
+	 * the running statement and rolls back; the future is cancelled at once and the
+	 * connection follows it back to the pool shortly. Once the COMMIT has been sent,
+	 * {@code cancel} returns {@code false} and the commit's outcome completes the future.
+	 * On a {@link #withTimeout(Duration) view with a deadline} the same rule holds: when
+	 * the deadline passes before the COMMIT is sent, the transaction is rolled back and
+	 * the future completes exceptionally with {@link StatementTimeoutException}; a
+	 * deadline passing while the COMMIT runs is ignored.
 	 * @param <T> the result type
 	 * @param work the work, given the transaction's operations
 	 * @return a future of the work's result
@@ -95,59 +105,54 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
 		Deadline deadline = deadline();
-		CompletableFuture<T> result = new CompletableFuture<>();
-		CompletableFuture<AsyncConnection> connecting = this.engine.connect(deadline, this.jdbcTemplate,
-				this.engine.observations.open(OperationKind.TRANSACTION, null, OperationObservation.NONE)
-					.endWith(result));
-		result.whenComplete((value, failure) -> {
-			if (result.isCancelled()) {
-				connecting.cancel(false);
-			}
+		OperationObservation observation = this.engine.observations.open(OperationKind.TRANSACTION, null,
+				OperationObservation.NONE);
+		CompletableFuture<AsyncConnection> connecting = this.engine.connect(deadline, this.jdbcTemplate, observation);
+		// Before the connection comes: one that comes all the same is abandoned as it
+		// arrives (abortWith below).
+		TransactionFuture<T> result = new TransactionFuture<>(() -> {
+			connecting.cancel(false);
+			return true;
 		});
+		observation.endWith(result);
 		connecting.whenComplete((connection, connectFailure) -> {
 			if (connectFailure != null) {
-				result.completeExceptionally(connectFailure);
+				result.settleExceptionally(EngineFailures.unwrap(connectFailure));
 				return;
 			}
 			DefaultAsyncConnection lane = (DefaultAsyncConnection) connection;
-			result.whenComplete((value, failure) -> {
-				if (result.isCancelled()) {
-					lane.abandon();
-				}
-			});
-			// Whoever comes first, the work ending or the deadline, decides the outcome.
-			AtomicBoolean settled = new AtomicBoolean();
+			TransactionFuture<T> transaction = lane.inTransaction(work);
+			result.abortWith(transaction::abort);
 			if (deadline.isSet()) {
-				expireAtDeadline(lane, deadline, result, settled);
+				expireAtDeadline(lane, deadline, result);
 			}
-			lane.inTransaction(work).whenComplete((value, failure) -> {
-				if (settled.compareAndSet(false, true)) {
-					lane.close().whenComplete((closed, closeFailure) -> {
-						if (failure != null) {
-							result.completeExceptionally(EngineFailures.unwrap(failure));
-						}
-						else {
-							result.complete(value);
-						}
-					});
+			transaction.whenComplete((value, failure) -> lane.close().whenComplete((closed, closeFailure) -> {
+				if (result.isAborted()) {
+					// Ended by a cancel or the deadline, which completes the future.
+					return;
 				}
-			});
+				if (failure != null) {
+					result.settleExceptionally(EngineFailures.unwrap(failure));
+				}
+				else {
+					result.settle(value);
+				}
+			}));
 		});
 		return result;
 	}
 
 	/**
 	 * Hold the whole transaction to its deadline, even when the work's stage never
-	 * completes: abandon the lane (cancelling its statement, rolling back) and fail.
+	 * completes: unless its COMMIT has been sent, roll it back (cancelling its statement)
+	 * and fail once the connection is back.
 	 */
-	private void expireAtDeadline(DefaultAsyncConnection lane, Deadline deadline, CompletableFuture<?> result,
-			AtomicBoolean settled) {
+	private void expireAtDeadline(DefaultAsyncConnection lane, Deadline deadline, TransactionFuture<?> result) {
 		ScheduledFuture<?> timer = this.engine.schedule(() -> {
-			if (!result.isDone() && settled.compareAndSet(false, true)) {
-				lane.abandon();
+			if (!result.isDone() && result.abort()) {
 				lane.close()
 					.whenComplete((closed, closeFailure) -> result
-						.completeExceptionally(this.engine.failures.transactionDeadlineExceeded(deadline)));
+						.settleExceptionally(this.engine.failures.transactionDeadlineExceeded(deadline)));
 			}
 		}, deadline.remainingNanos());
 		if (timer != null) {

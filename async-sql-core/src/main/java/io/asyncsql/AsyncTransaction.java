@@ -15,8 +15,12 @@ import java.util.concurrent.CompletableFuture;
 public interface AsyncTransaction {
 
 	/**
-	 * Commit the transaction, or release the savepoint of a nested one. If the commit
-	 * fails, the transaction is rolled back and the future fails with the commit's error.
+	 * Commit the transaction, or release the savepoint of a nested one. If the server
+	 * refuses the commit, the transaction is rolled back and the future fails with the
+	 * commit's error; if the connection breaks while the COMMIT is under way, it fails
+	 * with {@link TransactionOutcomeUnknownException}. The connection's deadline holds
+	 * only until the COMMIT is sent: from then on neither a deadline nor {@code cancel}
+	 * (which returns {@code false}) completes the future, only the commit's outcome.
 	 * @return a future that completes when committed
 	 */
 	CompletableFuture<Void> commit();

@@ -3,6 +3,8 @@ package io.asyncsql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
 import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -96,7 +98,12 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	}
 
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
+		return submit(work, deadline, false);
+	}
+
+	private <T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline, boolean commits) {
 		EngineTask<T> task = this.engine.newTask((t) -> runInLane(t, work), deadline, true, false);
+		task.commits = commits;
 		this.engine.observations.forLaneWork(work, this.observation).attach(task);
 		if (this.closed.get()) {
 			this.engine.reject(task, closedException());
@@ -192,27 +199,37 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	}
 
 	@Override
-	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+	public <T> TransactionFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
-		CompletableFuture<T> result = new CompletableFuture<>();
+		TransactionFuture<T> result = new TransactionFuture<>(() -> abandonUnlessCommitSent(null));
 		submit((con) -> beginTransaction(con)).whenComplete((transaction, beginFailure) -> {
 			if (beginFailure != null) {
-				result.completeExceptionally(EngineFailures.unwrap(beginFailure));
+				result.settleExceptionally(EngineFailures.unwrap(beginFailure));
 			}
 			else {
+				result.abortWith(() -> abandonUnlessCommitSent((LaneTransaction) transaction));
 				runInTransaction(transaction, work, result);
-			}
-		});
-		result.whenComplete((value, failure) -> {
-			if (result.isCancelled()) {
-				abandon();
 			}
 		});
 		return result;
 	}
 
+	/**
+	 * End a transaction where it stands, unless its COMMIT has been sent: cancel the
+	 * running operation, roll back and close.
+	 * @param transaction the transaction, or {@code null} before it has begun
+	 * @return {@code false} when the COMMIT has been sent, so that its outcome decides
+	 */
+	private boolean abandonUnlessCommitSent(@Nullable LaneTransaction transaction) {
+		if (transaction != null && !transaction.abort()) {
+			return false;
+		}
+		abandon();
+		return true;
+	}
+
 	private <T> void runInTransaction(AsyncTransaction transaction,
-			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work, CompletableFuture<T> result) {
+			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work, TransactionFuture<T> result) {
 		CompletionStage<T> stage;
 		try {
 			stage = work.apply(this);
@@ -225,30 +242,27 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			if (workFailure == null) {
 				transaction.commit().whenComplete((done, commitFailure) -> {
 					if (commitFailure == null) {
-						result.complete(value);
+						result.settle(value);
 					}
 					else {
-						// A commit that could not run (deadline) leaves the transaction
+						// A commit that could not start (deadline) leaves the transaction
 						// open.
-						Throwable cause = EngineFailures.unwrap(commitFailure);
-						rollbackIfActive(transaction).whenComplete((rolledBack, rollbackFailure) -> {
-							if (rollbackFailure != null) {
-								cause.addSuppressed(EngineFailures.unwrap(rollbackFailure));
-							}
-							result.completeExceptionally(cause);
-						});
+						rollBackAndFail(transaction, EngineFailures.unwrap(commitFailure), result);
 					}
 				});
 			}
 			else {
-				Throwable cause = EngineFailures.unwrap(workFailure);
-				rollbackIfActive(transaction).whenComplete((done, rollbackFailure) -> {
-					if (rollbackFailure != null) {
-						cause.addSuppressed(EngineFailures.unwrap(rollbackFailure));
-					}
-					result.completeExceptionally(cause);
-				});
+				rollBackAndFail(transaction, EngineFailures.unwrap(workFailure), result);
 			}
+		});
+	}
+
+	private void rollBackAndFail(AsyncTransaction transaction, Throwable cause, TransactionFuture<?> result) {
+		rollbackIfActive(transaction).whenComplete((rolledBack, rollbackFailure) -> {
+			if (rollbackFailure != null) {
+				cause.addSuppressed(EngineFailures.unwrap(rollbackFailure));
+			}
+			result.settleExceptionally(cause);
 		});
 	}
 
@@ -258,8 +272,9 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	private CompletableFuture<Void> finish(LaneTransaction transaction, boolean commit) {
 		// A rollback must run even when the deadline has passed: it is how work is
-		// undone.
+		// undone. A commit's deadline holds only until the COMMIT is sent.
 		Deadline deadline = commit ? this.deadline : Deadline.NONE;
+		boolean commits = commit && transaction.savepoint == null;
 		return submit((con) -> {
 			if (!transaction.active) {
 				throw new IllegalTransactionStateException("Transaction is already finished");
@@ -267,6 +282,10 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			if (this.transactions.peek() != transaction) {
 				throw new IllegalTransactionStateException(
 						"A nested transaction begun after this one is still active; finish it first");
+			}
+			if (commits && !transaction.sendCommit()) {
+				throw new IllegalTransactionStateException(
+						"Transaction was ended (cancelled, or past its deadline) before its commit; it is rolled back");
 			}
 			this.transactions.pop();
 			transaction.active = false;
@@ -277,7 +296,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 				finishOutermost(con, commit);
 			}
 			return null;
-		}, deadline);
+		}, deadline, commits);
 	}
 
 	private void finishNested(Connection con, Savepoint savepoint, boolean commit) throws SQLException {
@@ -308,11 +327,16 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		}
 	}
 
-	private static void commitOrRollBack(Connection con) throws SQLException {
+	private void commitOrRollBack(Connection con) throws SQLException {
 		try {
 			con.commit();
 		}
 		catch (SQLException ex) {
+			if (isConnectionFailure(ex)) {
+				throw new TransactionOutcomeUnknownException("async-sql connection of engine '" + this.engine.getName()
+						+ "' broke while its COMMIT was under way, so whether the transaction committed is unknown; "
+						+ "check the database before retrying it", ex);
+			}
 			try {
 				con.rollback();
 			}
@@ -320,6 +344,24 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 				ex.addSuppressed(rollbackFailure);
 			}
 			throw ex;
+		}
+	}
+
+	/**
+	 * Return whether a commit failed because the connection broke (SQLSTATE class 08),
+	 * rather than because the server refused it and rolled back.
+	 */
+	private boolean isConnectionFailure(SQLException ex) {
+		String state = ex.getSQLState();
+		if ((state != null && state.startsWith("08")) || ex instanceof SQLRecoverableException
+				|| ex instanceof SQLNonTransientConnectionException) {
+			return true;
+		}
+		try {
+			return this.connection.isClosed();
+		}
+		catch (SQLException closedCheckFailure) {
+			return true;
 		}
 	}
 
@@ -433,12 +475,35 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 */
 	private final class LaneTransaction implements AsyncTransaction {
 
+		private static final int OPEN = 0;
+
+		private static final int COMMIT_SENT = 1;
+
+		private static final int ABORTED = 2;
+
 		private final @Nullable Savepoint savepoint;
 
 		private volatile boolean active = true;
 
+		/** {@link #OPEN}, {@link #COMMIT_SENT} or {@link #ABORTED}. */
+		private final AtomicInteger outcome = new AtomicInteger(OPEN);
+
 		LaneTransaction(@Nullable Savepoint savepoint) {
 			this.savepoint = savepoint;
+		}
+
+		/**
+		 * Claim the transaction for its COMMIT, unless it was aborted.
+		 */
+		boolean sendCommit() {
+			return this.outcome.compareAndSet(OPEN, COMMIT_SENT);
+		}
+
+		/**
+		 * Claim the transaction for a rollback, unless its COMMIT was sent.
+		 */
+		boolean abort() {
+			return this.outcome.compareAndSet(OPEN, ABORTED) || this.outcome.get() == ABORTED;
 		}
 
 		@Override

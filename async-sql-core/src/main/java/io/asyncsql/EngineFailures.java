@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.TransactionTimedOutException;
@@ -20,6 +21,9 @@ import org.springframework.transaction.TransactionTimedOutException;
  * connection-timeout message does.
  */
 final class EngineFailures {
+
+	/** MySQL's and MariaDB's "Query execution was interrupted". */
+	private static final int MYSQL_QUERY_INTERRUPTED = 1317;
 
 	private final String engineName;
 
@@ -49,12 +53,46 @@ final class EngineFailures {
 		boolean timedOut = (result instanceof QueryTimeoutException && !(result instanceof StatementTimeoutException))
 				|| result instanceof TransactionTimedOutException;
 		if (timedOut) {
-			String limit = (task != null && task.deadline.isSet()) ? task.deadline.describe()
+			boolean deadline = task != null && task.deadline.isSet();
+			SQLException cause = sqlCause(failure);
+			if (cause != null && cause.getErrorCode() == MYSQL_QUERY_INTERRUPTED) {
+				// Timeouts end with another code (1969, max_statement_time): this one is
+				// a
+				// KILL QUERY, and async-sql's own never outlive their operation.
+				return new TransientDataAccessResourceException(
+						prefix() + ": statement was interrupted at the server"
+								+ " by another session (KILL QUERY), not by a deadline or timeout of async-sql",
+						result);
+			}
+			if (!deadline && cause != null && isCancelRequest(cause)) {
+				return new StatementTimeoutException(prefix() + ": statement was cancelled at the server by a cancel"
+						+ " request: its query timeout (async-sql.query-timeout, the JdbcTemplate's queryTimeout),"
+						+ " which the driver enforces that way, or else another session (pg_cancel_backend)", result);
+			}
+			String limit = deadline ? task.deadline.describe()
 					: "its query timeout (async-sql.query-timeout, the JdbcTemplate's queryTimeout)";
 			return new StatementTimeoutException(prefix() + ": statement exceeded " + limit + " and was cancelled",
 					result);
 		}
 		return result;
+	}
+
+	private static @Nullable SQLException sqlCause(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SQLException ex) {
+				return ex;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Return whether PostgreSQL stopped a statement for a cancel request, which pgjdbc's
+	 * query timeout and another session's {@code pg_cancel_backend} send alike.
+	 */
+	private static boolean isCancelRequest(SQLException ex) {
+		String message = ex.getMessage();
+		return "57014".equals(ex.getSQLState()) && message != null && message.contains("user request");
 	}
 
 	QueueTimeoutException queueTimeout(EngineTask<?> task) {

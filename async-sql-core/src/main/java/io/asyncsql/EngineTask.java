@@ -99,6 +99,15 @@ final class EngineTask<T> implements Runnable {
 	 */
 	boolean watched;
 
+	/**
+	 * Whether the task sends a COMMIT: once it runs, only its own outcome completes its
+	 * future. A deadline, a cancel or a shutdown arriving then is refused, because the
+	 * server may commit whatever the client does, and a future that reported a failure
+	 * for a committed transaction would invite a retry that applies it twice. Written
+	 * before the task is published to other threads.
+	 */
+	boolean commits;
+
 	/** The task that inherited this task's permit; read by the worker that ran it. */
 	@Nullable EngineTask<?> successor;
 
@@ -165,7 +174,7 @@ final class EngineTask<T> implements Runnable {
 				this.observation.started();
 				long startedAt = System.nanoTime();
 				try {
-					if (this.deadline.isSet()) {
+					if (this.deadline.isSet() && !this.commits) {
 						this.deadlineTimer = this.engine.schedule(this::deadlineExpired,
 								this.deadline.remainingNanos());
 					}
@@ -213,10 +222,12 @@ final class EngineTask<T> implements Runnable {
 	 * completing it, a timeout of its own): a queued task leaves the queue and never
 	 * runs, a running one has its statements cancelled. Does nothing once the task has
 	 * ended.
+	 * @return {@code false} when the completion must be refused: the task
+	 * {@link #commits} and has started
 	 */
-	void preempt() {
+	boolean preempt() {
 		if (!this.watched) {
-			return;
+			return true;
 		}
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
 			cancel(this.queueTimer);
@@ -224,9 +235,13 @@ final class EngineTask<T> implements Runnable {
 				this.engine.dequeue();
 			}
 		}
+		else if (this.commits) {
+			return false;
+		}
 		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
 			this.engine.cancelStatementsAsync(this);
 		}
+		return true;
 	}
 
 	/**
@@ -294,7 +309,7 @@ final class EngineTask<T> implements Runnable {
 
 	/**
 	 * Fail a task that has not started, or cancel a running one, because the engine or
-	 * lane is shutting down.
+	 * lane is shutting down; a running task that {@link #commits} is left to finish.
 	 * @param reason the failure for a task that has not started
 	 */
 	void abandon(DataAccessException reason) {
@@ -305,7 +320,7 @@ final class EngineTask<T> implements Runnable {
 			}
 			this.future.completeExceptionally(reason);
 		}
-		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
+		else if (!this.commits && STATE.compareAndSet(this, RUNNING, ABORTED)) {
 			this.engine.cancelStatementsAsync(this);
 			this.future.cancel(false);
 		}

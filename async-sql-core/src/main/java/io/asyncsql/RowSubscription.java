@@ -63,6 +63,9 @@ final class RowSubscription<T> implements Flow.Subscription {
 
 	private volatile boolean stepRunning;
 
+	/** The connection of the latest step, through which a step is cancelled. */
+	private volatile @Nullable TrackedConnection stepConnection;
+
 	private volatile @Nullable ScheduledFuture<?> idleTimer;
 
 	private volatile @Nullable ScheduledFuture<?> lifetimeTimer;
@@ -161,6 +164,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 
 	private void step(Connection con) {
 		int missed = 1;
+		this.stepConnection = TrackedConnection.of(con);
 		this.stepRunning = true;
 		try {
 			ResultSet rows = open(con);
@@ -263,9 +267,11 @@ final class RowSubscription<T> implements Flow.Subscription {
 		if (!completed && this.stepRunning) {
 			// Only a step can be blocked in the driver; an idle statement needs no
 			// cancel.
-			PreparedStatement running = this.statement;
+			// Through the step's connection, so that the cancel cannot outlive the step
+			// and stop what the connection runs next.
+			TrackedConnection running = this.stepConnection;
 			if (running != null) {
-				this.publisher.engine.cancelUntilStopped(() -> cancelQuietly(running), () -> this.stepRunning);
+				this.publisher.engine.cancelUntilStopped(running::cancel, () -> this.stepRunning);
 			}
 		}
 		cleanUp(completed).whenComplete((released, releaseFailure) -> {
@@ -379,17 +385,6 @@ final class RowSubscription<T> implements Flow.Subscription {
 	private static void cancelTimer(@Nullable ScheduledFuture<?> timer) {
 		if (timer != null) {
 			timer.cancel(false);
-		}
-	}
-
-	private static void cancelQuietly(PreparedStatement statement) {
-		try {
-			if (!statement.isClosed()) {
-				statement.cancel();
-			}
-		}
-		catch (SQLException | RuntimeException ex) {
-			// Finished or broken already: nothing to cancel.
 		}
 	}
 

@@ -15,7 +15,10 @@ import org.jspecify.annotations.Nullable;
  * or completing it, a timeout of its own) preempts the task first, so a queued task never
  * starts once its future is done. Every outcome is counted before the future shows it, so
  * whoever sees the future done finds it in {@link AsyncEngine#stats()}; only the
- * {@code obtrude} methods count afterwards.
+ * {@code obtrude} methods count afterwards. A task that commits refuses to be completed
+ * by others once it has started: {@code cancel}, {@code complete} and
+ * {@code completeExceptionally} then return {@code false} and leave the future to the
+ * commit's outcome.
  * <p>
  * A subclass rather than a {@code whenComplete} stage: a stage costs every operation a
  * future, a completion and a lambda, which a queued operation keeps alive while it waits,
@@ -52,8 +55,7 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public boolean complete(@Nullable T value) {
-		this.task.preempt();
-		return settle(value);
+		return this.task.preempt() && settle(value);
 	}
 
 	/**
@@ -68,8 +70,7 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public boolean completeExceptionally(Throwable ex) {
-		this.task.preempt();
-		return settleExceptionally(ex);
+		return this.task.preempt() && settleExceptionally(ex);
 	}
 
 	/**
@@ -84,7 +85,9 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public boolean cancel(boolean mayInterruptIfRunning) {
-		this.task.preempt();
+		if (!this.task.preempt()) {
+			return false;
+		}
 		boolean counted = countAhead(CANCELLATION);
 		boolean cancelled = super.cancel(mayInterruptIfRunning);
 		recountIfPreempted(counted, cancelled, CANCELLATION);

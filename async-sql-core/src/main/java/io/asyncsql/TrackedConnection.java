@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 
@@ -16,12 +17,25 @@ import org.jspecify.annotations.Nullable;
  * Closing it does nothing: the engine owns the physical connection and decides when it
  * goes back to the pool. Once {@link #cancel() cancelled}, it refuses to create
  * statements, so cancelled work cannot start a new one. Each operation gets a fresh one.
+ * <p>
+ * A cancel and the {@link #detach() end of the work} exclude each other: the work's
+ * connection is not handed on (to the pool, or to a lane's next operation) while a cancel
+ * for it is in flight, and a cancel that comes after the work ended does nothing. Some
+ * drivers cancel by sending the server a request that names the session, not the
+ * statement (MariaDB Connector/J sends {@code KILL QUERY <id>} over a second connection):
+ * arriving late, it would stop whatever the session runs next.
  */
 final class TrackedConnection extends ForwardingConnection {
 
 	private final List<Statement> statements = new ArrayList<>(2);
 
+	/** Held while statements are cancelled, and to detach. */
+	private final ReentrantLock cancelLock = new ReentrantLock();
+
 	private boolean cancelled;
+
+	/** Whether the work is over; guarded by {@link #cancelLock}. */
+	private boolean detached;
 
 	TrackedConnection(Connection target) {
 		super(target);
@@ -72,23 +86,48 @@ final class TrackedConnection extends ForwardingConnection {
 	}
 
 	/**
-	 * Cancel every open statement of the current work and refuse new ones.
+	 * Cancel every open statement of the current work and refuse new ones; does nothing
+	 * once the work is {@link #detach() detached}.
 	 */
 	void cancel() {
-		List<Statement> open;
-		synchronized (this) {
-			this.cancelled = true;
-			open = new ArrayList<>(this.statements);
-		}
-		for (Statement statement : open) {
-			try {
-				if (!statement.isClosed()) {
-					statement.cancel();
+		this.cancelLock.lock();
+		try {
+			if (this.detached) {
+				return;
+			}
+			List<Statement> open;
+			synchronized (this) {
+				this.cancelled = true;
+				open = new ArrayList<>(this.statements);
+			}
+			for (Statement statement : open) {
+				try {
+					if (!statement.isClosed()) {
+						statement.cancel();
+					}
+				}
+				catch (SQLException | RuntimeException ex) {
+					// The statement finished or its connection broke: nothing left to
+					// cancel.
 				}
 			}
-			catch (SQLException | RuntimeException ex) {
-				// The statement finished or its connection broke: nothing left to cancel.
-			}
+		}
+		finally {
+			this.cancelLock.unlock();
+		}
+	}
+
+	/**
+	 * Mark the work over, waiting for a cancel in flight to return first, so that its
+	 * connection can be handed on.
+	 */
+	void detach() {
+		this.cancelLock.lock();
+		try {
+			this.detached = true;
+		}
+		finally {
+			this.cancelLock.unlock();
 		}
 	}
 

@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -15,6 +16,8 @@ import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -172,6 +175,57 @@ class EngineGuaranteesTests {
 		});
 		last.countDown();
 		assertThat(holding).succeedsWithin(WAIT).isEqualTo(true);
+	}
+
+	/**
+	 * Clients chain each next operation from the previous one's completion, on the engine
+	 * thread, as async code does; once two operations hold both permits, many still wait,
+	 * and every result already handed to its caller must be unreachable.
+	 */
+	@ParameterizedTest
+	@EnumSource(names = { "PLATFORM", "AUTO" })
+	void completedResultsAreUnreachableWhileOthersStillWait(ThreadMode mode) {
+		this.engine = AsyncEngine.builder(this.pool).name("guarantees").maxConcurrency(2).threadMode(mode).build();
+		AsyncEngine engine = this.engine;
+		List<WeakReference<byte[]>> results = new CopyOnWriteArrayList<>();
+		AtomicInteger budget = new AtomicInteger(600);
+		CountDownLatch holding = new CountDownLatch(2);
+		CountDownLatch release = new CountDownLatch(1);
+		List<CompletableFuture<?>> gates = new CopyOnWriteArrayList<>();
+		class Client {
+
+			void next() {
+				int left = budget.decrementAndGet();
+				if (left == 300 || left == 299) {
+					gates.add(engine.execute((con) -> {
+						holding.countDown();
+						return Futures.await(release);
+					}));
+				}
+				if (left > 0) {
+					engine.execute((con) -> new byte[64 * 1024]).whenComplete((result, failure) -> {
+						results.add(new WeakReference<>(result));
+						next();
+					});
+				}
+			}
+
+		}
+		for (int i = 0; i < 100; i++) {
+			new Client().next();
+		}
+		Futures.await(holding);
+		assertThat(engine.stats().queued()).as("operations still waiting").isGreaterThan(50);
+		int completed = results.size();
+		Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+			System.gc();
+			assertThat(results.subList(0, completed).stream().filter((result) -> result.get() != null))
+				.as("results of %d completed operations still reachable", completed)
+				.isEmpty();
+		});
+		release.countDown();
+		gates.forEach((gate) -> assertThat(gate).succeedsWithin(WAIT));
+		Awaitility.await().atMost(WAIT).until(() -> engine.stats().active() == 0);
 	}
 
 	@Test

@@ -51,6 +51,19 @@ enum TestDatabase {
 		}
 
 		@Override
+		String sleepThenSelectSql(double seconds, int value) {
+			return "select " + value + " from pg_sleep(" + seconds + ")";
+		}
+
+		@Override
+		void cancelStatement(Connection admin, long backendId) throws SQLException {
+			try (PreparedStatement statement = admin.prepareStatement("select pg_cancel_backend(?)")) {
+				statement.setInt(1, (int) backendId);
+				statement.execute();
+			}
+		}
+
+		@Override
 		String runningStatementsSql() {
 			return "select count(*) from pg_stat_activity where state = 'active' and query like ?"
 					+ " and pid <> pg_backend_pid()";
@@ -86,6 +99,19 @@ enum TestDatabase {
 		@Override
 		String sleepSql(double seconds, String marker) {
 			return "select sleep(" + seconds + "), '" + marker + "'";
+		}
+
+		@Override
+		String sleepThenSelectSql(double seconds, int value) {
+			// SLEEP returns 1 when interrupted, 0 otherwise.
+			return "select " + value + " + sleep(" + seconds + ")";
+		}
+
+		@Override
+		void cancelStatement(Connection admin, long backendId) throws SQLException {
+			try (Statement statement = admin.createStatement()) {
+				statement.execute("kill query " + backendId);
+			}
 		}
 
 		@Override
@@ -244,6 +270,39 @@ enum TestDatabase {
 	 * Return a statement that sleeps on the server and carries a marker to find it there.
 	 */
 	abstract String sleepSql(double seconds, String marker);
+
+	/**
+	 * Return a query that sleeps on the server, then returns the value (another value, or
+	 * an error, when interrupted).
+	 */
+	String sleepThenSelectSql(double seconds, int value) {
+		throw new UnsupportedOperationException(this.displayName + " has no server to watch");
+	}
+
+	/**
+	 * Return the server's id of the connection running a statement that contains the
+	 * marker.
+	 */
+	long backendRunning(Connection admin, String marker) throws SQLException {
+		String sql = runningStatementsSql().replace("count(*)", (this == POSTGRESQL) ? "pid" : "id");
+		try (PreparedStatement statement = admin.prepareStatement(sql)) {
+			statement.setString(1, "%" + marker + "%");
+			try (ResultSet result = statement.executeQuery()) {
+				if (!result.next()) {
+					throw new IllegalStateException("No statement with marker " + marker + " is running");
+				}
+				return result.getLong(1);
+			}
+		}
+	}
+
+	/**
+	 * Stop the statement a server connection runs, as an administrator would, leaving the
+	 * connection open.
+	 */
+	void cancelStatement(Connection admin, long backendId) throws SQLException {
+		throw new UnsupportedOperationException(this.displayName + " has no server to watch");
+	}
 
 	/**
 	 * Return a query counting running statements whose text is like its one parameter.

@@ -1,0 +1,12 @@
+package io.asyncsql;
+
+/**
+ * {@link CancelIsolationTests} on {@link TestDatabase#MARIADB}.
+ */
+class MariaDbCancelIsolationTests extends CancelIsolationTests {
+
+	MariaDbCancelIsolationTests() {
+		super(TestDatabase.MARIADB);
+	}
+
+}
