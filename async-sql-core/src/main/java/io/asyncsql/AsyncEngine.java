@@ -22,6 +22,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.asyncsql.observation.OperationKind;
+
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
@@ -85,6 +87,8 @@ public final class AsyncEngine implements AutoCloseable {
 
 	final EngineFailures failures;
 
+	final Observations observations;
+
 	private final Set<Shift> shifts = ConcurrentHashMap.newKeySet();
 
 	private final Set<DefaultAsyncConnection> connections = ConcurrentHashMap.newKeySet();
@@ -118,6 +122,7 @@ public final class AsyncEngine implements AutoCloseable {
 		this.threads = new EngineThreads(this.name, threadMode, maxConcurrency);
 		this.jdbcTemplate = new JdbcTemplate(this.dataSource);
 		this.failures = new EngineFailures(this.name, builder.queueTimeout, this.jdbcTemplate, this::stats);
+		this.observations = Observations.of(builder);
 	}
 
 	/**
@@ -338,15 +343,23 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
-		return submit((task) -> runPooled(task, work), deadline, false);
+		return submit((task) -> runPooled(task, work), deadline, false, this.observations.forWork(work));
 	}
 
 	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate) {
-		return submit((task) -> openConnection(deadline, jdbcTemplate), deadline, true);
+		return connect(deadline, jdbcTemplate,
+				this.observations.open(OperationKind.CONNECTION, null, OperationObservation.NONE));
 	}
 
-	private <T> CompletableFuture<T> submit(EngineTask.Body<T> body, Deadline deadline, boolean keepsPermit) {
+	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate,
+			OperationObservation observation) {
+		return submit((task) -> openConnection(task, deadline, jdbcTemplate), deadline, true, observation);
+	}
+
+	private <T> CompletableFuture<T> submit(EngineTask.Body<T> body, Deadline deadline, boolean keepsPermit,
+			OperationObservation observation) {
 		EngineTask<T> task = newTask(body, deadline, false, keepsPermit);
+		observation.attach(task);
 		watch(task);
 		switch (this.admission.admit(task)) {
 			case RUN -> dispatch(task);
@@ -620,10 +633,12 @@ public final class AsyncEngine implements AutoCloseable {
 		return known;
 	}
 
-	private DefaultAsyncConnection openConnection(Deadline deadline, JdbcTemplate jdbcTemplate) throws SQLException {
+	private DefaultAsyncConnection openConnection(EngineTask<?> task, Deadline deadline, JdbcTemplate jdbcTemplate)
+			throws SQLException {
 		Connection connection = obtainConnection();
 		try {
 			DefaultAsyncConnection lane = new DefaultAsyncConnection(this, connection, deadline, jdbcTemplate);
+			lane.observation = task.observation;
 			this.connections.add(lane);
 			return lane;
 		}

@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import javax.sql.DataSource;
 
+import io.asyncsql.observation.AsyncSqlObservationConvention;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -44,6 +46,12 @@ public final class AsyncEngineBuilder {
 	@Nullable TaskDecorator taskDecorator;
 
 	AsyncEngineListener listener = NO_LISTENER;
+
+	// Micrometer is optional: these stay null, and its types unloaded, unless set.
+
+	@Nullable ObservationRegistry observationRegistry;
+
+	@Nullable AsyncSqlObservationConvention observationConvention;
 
 	AsyncEngineBuilder(DataSource dataSource) {
 		Assert.notNull(dataSource, "'dataSource' must not be null");
@@ -170,6 +178,33 @@ public final class AsyncEngineBuilder {
 	public AsyncEngineBuilder listener(AsyncEngineListener listener) {
 		Assert.notNull(listener, "'listener' must not be null");
 		this.listener = listener;
+		return this;
+	}
+
+	/**
+	 * Set the registry in which each operation is observed (see
+	 * {@link io.asyncsql.observation.AsyncSqlObservationDocumentation}): an observation
+	 * from submission to the operation's end, whose parent is the caller's current
+	 * observation, with children for the wait for a permit and the execution, the
+	 * execution's scope open on the engine thread while JDBC runs. Needs Micrometer's
+	 * {@code micrometer-observation} on the classpath.
+	 * @param observationRegistry the registry, or {@code null} for no observations (the
+	 * default)
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder observationRegistry(@Nullable ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+		return this;
+	}
+
+	/**
+	 * Set the convention that names operations' observations and gives their keys, in
+	 * place of {@link io.asyncsql.observation.DefaultAsyncSqlObservationConvention}.
+	 * @param observationConvention the convention, or {@code null} for the default
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder observationConvention(@Nullable AsyncSqlObservationConvention observationConvention) {
+		this.observationConvention = observationConvention;
 		return this;
 	}
 

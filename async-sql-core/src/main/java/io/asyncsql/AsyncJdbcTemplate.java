@@ -7,6 +7,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Function;
 
+import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.ConnectionCallback;
@@ -104,13 +105,16 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
 		Deadline deadline = deadline();
-		CompletableFuture<AsyncConnection> connecting = this.engine.connect(deadline, this.jdbcTemplate);
+		OperationObservation observation = this.engine.observations.open(OperationKind.TRANSACTION, null,
+				OperationObservation.NONE);
+		CompletableFuture<AsyncConnection> connecting = this.engine.connect(deadline, this.jdbcTemplate, observation);
 		// Before the connection comes: one that comes all the same is abandoned as it
 		// arrives (abortWith below).
 		TransactionFuture<T> result = new TransactionFuture<>(() -> {
 			connecting.cancel(false);
 			return true;
 		});
+		observation.endWith(result);
 		connecting.whenComplete((connection, connectFailure) -> {
 			if (connectFailure != null) {
 				result.settleExceptionally(EngineFailures.unwrap(connectFailure));
@@ -173,7 +177,9 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	@Override
 	<T> Flow.Publisher<T> publisher(String sql, RowMapper<T> rowMapper, @Nullable Object @Nullable [] args) {
 		return new RowPublisher<>(this.engine, this.jdbcTemplate, sql, rowMapper, args,
-				() -> connect().thenApply(DefaultAsyncConnection.class::cast), true);
+				(observation) -> this.engine.connect(deadline(), this.jdbcTemplate, observation)
+					.thenApply(DefaultAsyncConnection.class::cast),
+				true);
 	}
 
 	private Deadline deadline() {

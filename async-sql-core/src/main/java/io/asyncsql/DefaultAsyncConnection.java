@@ -63,6 +63,9 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 */
 	private final Deque<LaneTransaction> transactions = new ArrayDeque<>();
 
+	/** The observation of this connection, transaction or stream; set by the engine. */
+	OperationObservation observation = OperationObservation.NONE;
+
 	private volatile @Nullable EngineTask<?> current;
 
 	private volatile boolean abandoned;
@@ -101,6 +104,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	private <T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline, boolean commits) {
 		EngineTask<T> task = this.engine.newTask((t) -> runInLane(t, work), deadline, true, false);
 		task.commits = commits;
+		this.engine.observations.forLaneWork(work, this.observation).attach(task);
 		if (this.closed.get()) {
 			this.engine.reject(task, closedException());
 			return task.future;
@@ -116,7 +120,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	@Override
 	<T> Flow.Publisher<T> publisher(String sql, RowMapper<T> rowMapper, @Nullable Object @Nullable [] args) {
 		return new RowPublisher<>(this.engine, this.jdbcTemplate, sql, rowMapper, args,
-				() -> CompletableFuture.completedFuture(this), false);
+				(observation) -> CompletableFuture.completedFuture(this), false);
 	}
 
 	private <T> @Nullable T runInLane(EngineTask<T> task, ConnectionCallback<T> work) throws SQLException {
@@ -414,6 +418,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			// waited for as running work. The connection is back in the pool by then,
 			// as close() promises, unless the engine abandoned the close task itself.
 			task.future.whenComplete((value, failure) -> {
+				this.observation.connectionClosed(failure);
 				if (failure != null) {
 					this.closeFuture.completeExceptionally(failure);
 				}

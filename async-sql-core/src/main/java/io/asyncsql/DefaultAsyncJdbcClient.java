@@ -88,13 +88,14 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 		return ((DefaultAsyncConnection) this.operations).inTransaction((lane) -> work.apply(this));
 	}
 
-	private <T> CompletableFuture<T> submit(JdbcClient.StatementSpec statement,
+	private <T> CompletableFuture<T> submit(String sql, JdbcClient.StatementSpec statement,
 			Function<JdbcClient.StatementSpec, T> terminal) {
+		SqlWork<T> work = SqlWork.statement(sql, (connection) -> terminal.apply(statement));
 		if (this.laneTimeout != null) {
 			DefaultAsyncConnection lane = (DefaultAsyncConnection) this.operations;
-			return lane.submit((connection) -> terminal.apply(statement), this.laneTimeout);
+			return lane.submit(work, this.laneTimeout);
 		}
-		return this.operations.submit((connection) -> terminal.apply(statement));
+		return this.operations.submit(work);
 	}
 
 	/**
@@ -237,7 +238,7 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 		<T> CompletableFuture<T> run(Function<JdbcClient.StatementSpec, T> terminal) {
 			Shared shared = DefaultAsyncJdbcClient.this.shared;
 			StatementParameters.Bound bound = this.parameters.bind(this.sql, shared.namedTemplate.parse(this.sql));
-			return submit(bound.applyTo(shared.jdbcClient.sql(this.sql)), terminal);
+			return submit(this.sql, bound.applyTo(shared.jdbcClient.sql(this.sql)), terminal);
 		}
 
 	}

@@ -70,6 +70,9 @@ final class EngineTask<T> implements Runnable {
 	/** When the task was submitted: the start of its wait, in the queue or a lane. */
 	final long createdAt = System.nanoTime();
 
+	/** The observation of the operation, or of the connection's step, the task runs. */
+	OperationObservation observation = OperationObservation.NONE;
+
 	/** What a worker runs: this task, possibly wrapped by a task decorator. */
 	Runnable runnable = this;
 
@@ -168,6 +171,7 @@ final class EngineTask<T> implements Runnable {
 			}
 			else {
 				this.engine.taskStarted(this);
+				this.observation.started();
 				long startedAt = System.nanoTime();
 				try {
 					if (this.deadline.isSet() && !this.commits) {
@@ -183,6 +187,7 @@ final class EngineTask<T> implements Runnable {
 				finally {
 					cancel(this.deadlineTimer);
 					this.engine.taskFinished(System.nanoTime() - startedAt, failure);
+					this.observation.finished(failure);
 				}
 			}
 		}

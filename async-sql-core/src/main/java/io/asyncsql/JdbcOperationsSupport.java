@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 
+import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataRetrievalFailureException;
@@ -51,13 +52,13 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 	@Override
 	public CompletableFuture<Integer> update(String sql, @Nullable Object... args) {
 		SqlArguments.check(sql, args);
-		return submit((connection) -> this.jdbcTemplate.update(sql, args));
+		return submit(SqlWork.statement(sql, (connection) -> this.jdbcTemplate.update(sql, args)));
 	}
 
 	@Override
 	public CompletableFuture<Number> updateAndReturnKey(String sql, @Nullable Object... args) {
 		SqlArguments.check(sql, args);
-		return submit((connection) -> {
+		return submit(SqlWork.statement(sql, (connection) -> {
 			KeyHolder keys = new GeneratedKeyHolder();
 			this.jdbcTemplate.update((con) -> {
 				PreparedStatement statement = con.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
@@ -65,7 +66,7 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 				return statement;
 			}, keys);
 			return generatedKey(keys);
-		});
+		}));
 	}
 
 	private static Number generatedKey(KeyHolder keys) {
@@ -97,14 +98,15 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 			SqlArguments.check(sql, args);
 		}
 		List<Object[]> copy = List.copyOf(batchArgs);
-		return submit((connection) -> this.jdbcTemplate.batchUpdate(sql, copy));
+		return submit(
+				new SqlWork<>(OperationKind.BATCH, sql, (connection) -> this.jdbcTemplate.batchUpdate(sql, copy)));
 	}
 
 	@Override
 	public <T> CompletableFuture<List<T>> query(String sql, RowMapper<T> rowMapper, @Nullable Object... args) {
 		SqlArguments.check(sql, args);
 		Assert.notNull(rowMapper, "'rowMapper' must not be null");
-		return submit((connection) -> this.jdbcTemplate.query(sql, rowMapper, args));
+		return submit(SqlWork.statement(sql, (connection) -> this.jdbcTemplate.query(sql, rowMapper, args)));
 	}
 
 	@Override
@@ -118,41 +120,42 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 	public <T> CompletableFuture<T> queryForObject(String sql, Class<T> requiredType, @Nullable Object... args) {
 		SqlArguments.check(sql, args);
 		Assert.notNull(requiredType, "'requiredType' must not be null");
-		return submit((connection) -> this.jdbcTemplate.queryForObject(sql, requiredType, args));
+		return submit(
+				SqlWork.statement(sql, (connection) -> this.jdbcTemplate.queryForObject(sql, requiredType, args)));
 	}
 
 	@Override
 	public <T> CompletableFuture<T> queryForObject(String sql, RowMapper<T> rowMapper, @Nullable Object... args) {
 		SqlArguments.check(sql, args);
 		Assert.notNull(rowMapper, "'rowMapper' must not be null");
-		return submit((connection) -> this.jdbcTemplate.queryForObject(sql, rowMapper, args));
+		return submit(SqlWork.statement(sql, (connection) -> this.jdbcTemplate.queryForObject(sql, rowMapper, args)));
 	}
 
 	@Override
 	public CompletableFuture<List<Map<String, Object>>> queryForList(String sql, @Nullable Object... args) {
 		SqlArguments.check(sql, args);
-		return submit((connection) -> this.jdbcTemplate.queryForList(sql, args));
+		return submit(SqlWork.statement(sql, (connection) -> this.jdbcTemplate.queryForList(sql, args)));
 	}
 
 	@Override
 	public CompletableFuture<Void> execute(String sql) {
 		SqlArguments.checkSql(sql);
-		return submit((connection) -> {
+		return submit(SqlWork.statement(sql, (connection) -> {
 			this.jdbcTemplate.execute(sql);
 			return null;
-		});
+		}));
 	}
 
 	@Override
 	public <T> CompletableFuture<T> execute(ConnectionCallback<T> action) {
 		Assert.notNull(action, "'action' must not be null");
-		return submit(action);
+		return submit(SqlWork.statement(null, action));
 	}
 
 	@Override
 	public CompletableFuture<Boolean> hasTable(String name) {
 		Assert.hasText(name, "'name' must not be null or empty");
-		return submit((connection) -> {
+		return submit(SqlWork.statement(null, (connection) -> {
 			DatabaseMetaData metaData = connection.getMetaData();
 			String escape = metaData.getSearchStringEscape();
 			for (String candidate : identifierCandidates(metaData, name)) {
@@ -166,7 +169,7 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 				}
 			}
 			return false;
-		});
+		}));
 	}
 
 	private static List<String> identifierCandidates(DatabaseMetaData metaData, String name) throws SQLException {
@@ -182,7 +185,7 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 
 	@Override
 	public CompletableFuture<List<String>> tableNames() {
-		return submit((connection) -> {
+		return submit(SqlWork.statement(null, (connection) -> {
 			List<String> names = new ArrayList<>();
 			try (ResultSet tables = connection.getMetaData()
 				.getTables(connection.getCatalog(), connection.getSchema(), "%", new String[] { "TABLE" })) {
@@ -192,7 +195,7 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 			}
 			Collections.sort(names);
 			return names;
-		});
+		}));
 	}
 
 }

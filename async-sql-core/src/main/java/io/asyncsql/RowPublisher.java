@@ -3,7 +3,7 @@ package io.asyncsql;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -32,14 +32,18 @@ final class RowPublisher<T> implements Flow.Publisher<T> {
 
 	final @Nullable Object @Nullable [] args;
 
-	/** Where the connection comes from: a lane of its own, or the caller's. */
-	final Supplier<CompletableFuture<DefaultAsyncConnection>> connection;
+	/**
+	 * Where the connection comes from: a lane of its own, opened with the stream's
+	 * observation, or the caller's.
+	 */
+	final Function<OperationObservation, CompletableFuture<DefaultAsyncConnection>> connection;
 
 	/** Whether the stream opened the connection itself, and so ends it. */
 	final boolean ownsConnection;
 
 	RowPublisher(AsyncEngine engine, JdbcTemplate jdbcTemplate, String sql, RowMapper<T> rowMapper,
-			@Nullable Object @Nullable [] args, Supplier<CompletableFuture<DefaultAsyncConnection>> connection,
+			@Nullable Object @Nullable [] args,
+			Function<OperationObservation, CompletableFuture<DefaultAsyncConnection>> connection,
 			boolean ownsConnection) {
 		this.engine = engine;
 		this.jdbcTemplate = jdbcTemplate;

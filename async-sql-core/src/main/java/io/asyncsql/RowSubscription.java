@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
@@ -12,6 +13,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
@@ -48,6 +50,11 @@ final class RowSubscription<T> implements Flow.Subscription {
 
 	private final AtomicInteger opening = new AtomicInteger();
 
+	/**
+	 * A stream on a connection of its own is an operation; on a caller's, a part of it.
+	 */
+	private final OperationObservation observation;
+
 	private volatile @Nullable DefaultAsyncConnection lane;
 
 	private volatile @Nullable PreparedStatement statement;
@@ -75,6 +82,9 @@ final class RowSubscription<T> implements Flow.Subscription {
 	RowSubscription(RowPublisher<T> publisher, Flow.Subscriber<? super T> subscriber) {
 		this.publisher = publisher;
 		this.subscriber = subscriber;
+		this.observation = publisher.ownsConnection
+				? publisher.engine.observations.open(OperationKind.STREAM, publisher.sql, OperationObservation.NONE)
+				: OperationObservation.NONE;
 	}
 
 	void start() {
@@ -118,7 +128,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 			submitStep(current);
 		}
 		else if (this.opening.getAndIncrement() == 0) {
-			this.publisher.connection.get().whenComplete((opened, failure) -> {
+			this.publisher.connection.apply(this.observation).whenComplete((opened, failure) -> {
 				if (failure != null) {
 					terminate(EngineFailures.unwrap(failure), true);
 				}
@@ -233,6 +243,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 				this.terminated = true;
 			}
 		}
+		this.observation.ended(new CancellationException("async-sql stream's subscriber threw from onNext"));
 		cleanUp(false);
 		return false;
 	}
@@ -251,6 +262,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 			}
 			this.terminated = true;
 		}
+		this.observation.ended(signal ? failure : new CancellationException("async-sql stream was cancelled"));
 		boolean completed = signal && failure == null;
 		if (!completed && this.stepRunning) {
 			// Only a step can be blocked in the driver; an idle statement needs no

@@ -39,6 +39,8 @@ public class AsyncSqlProperties {
 
 	private final Stream stream = new Stream();
 
+	private final Observation observation = new Observation();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -69,6 +71,10 @@ public class AsyncSqlProperties {
 
 	public Stream getStream() {
 		return this.stream;
+	}
+
+	public Observation getObservation() {
+		return this.observation;
 	}
 
 	/**
@@ -191,6 +197,28 @@ public class AsyncSqlProperties {
 
 		public void setMaxLifetime(@Nullable Duration maxLifetime) {
 			this.maxLifetime = maxLifetime;
+		}
+
+	}
+
+	/**
+	 * Observations of operations.
+	 */
+	public static class Observation {
+
+		/**
+		 * Time from submission to end over which an operation is logged at WARN level,
+		 * with its SQL text, wait time and execution time (never its parameters). Default
+		 * is no slow-operation log.
+		 */
+		private @Nullable Duration slowThreshold;
+
+		public @Nullable Duration getSlowThreshold() {
+			return this.slowThreshold;
+		}
+
+		public void setSlowThreshold(@Nullable Duration slowThreshold) {
+			this.slowThreshold = slowThreshold;
 		}
 
 	}

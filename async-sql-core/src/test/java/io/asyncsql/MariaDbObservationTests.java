@@ -1,0 +1,12 @@
+package io.asyncsql;
+
+/**
+ * {@link ObservationOnServerTests} on {@link TestDatabase#MARIADB}.
+ */
+class MariaDbObservationTests extends ObservationOnServerTests {
+
+	MariaDbObservationTests() {
+		super(TestDatabase.MARIADB);
+	}
+
+}
