@@ -34,6 +34,9 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
 import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.interceptor.NoRollbackRuleAttribute;
+import org.springframework.transaction.interceptor.RollbackRuleAttribute;
+import org.springframework.transaction.interceptor.RuleBasedTransactionAttribute;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.transaction.support.DefaultTransactionDefinition;
 
@@ -63,6 +66,8 @@ abstract class TransactionManagerContractTests {
 
 	private AsyncSqlTransactionManager manager;
 
+	private AsyncJdbcTemplate template;
+
 	private ReactiveJdbcTemplate jdbc;
 
 	private JdbcTemplate blocking;
@@ -83,7 +88,8 @@ abstract class TransactionManagerContractTests {
 		this.dataSource = this.database.pool("txm", 10);
 		this.engine = AsyncEngine.builder(this.dataSource).name("txm").build();
 		this.manager = new AsyncSqlTransactionManager(this.engine);
-		this.jdbc = new ReactiveJdbcTemplate(new AsyncJdbcTemplate(this.engine));
+		this.template = new AsyncJdbcTemplate(this.engine);
+		this.jdbc = new ReactiveJdbcTemplate(this.template);
 		this.blocking = new JdbcTemplate(this.dataSource);
 		this.blocking.execute("create table " + this.table + " (id integer primary key, name varchar(100))");
 		this.blocking.execute("create table " + this.counters + " (id integer primary key, n integer not null)");
@@ -347,6 +353,57 @@ abstract class TransactionManagerContractTests {
 			.withMessageContaining("transaction timeout");
 		assertThat(rows()).isZero();
 		assertIdle();
+	}
+
+	@Test
+	void futureTransactionAppliesTheDefinitionsIsolationAndRestoresIt() {
+		DefaultTransactionDefinition serializable = definition(Propagation.REQUIRED);
+		serializable.setIsolationLevel(TransactionDefinition.ISOLATION_SERIALIZABLE);
+		CompletableFuture<String> seen = this.template.inTransaction(serializable,
+				(tx) -> tx.update("insert into " + this.table + " values (?, ?)", 1, "x")
+					.thenCompose((inserted) -> tx.execute(this::serverIsolation)));
+		assertThat(Futures.result(seen)).isEqualTo("SERIALIZABLE");
+		assertThat(ids()).containsExactly(1);
+		assertIdle();
+	}
+
+	@Test
+	void futureTransactionStillOpenAtItsTimeoutRollsBack() {
+		DefaultTransactionDefinition timed = definition(Propagation.REQUIRED);
+		timed.setTimeout(1);
+		CompletableFuture<Integer> result = this.template.inTransaction(timed,
+				(tx) -> tx.update("insert into " + this.table + " values (?, ?)", 1, "x")
+					.thenCompose((inserted) -> new CompletableFuture<Integer>()));
+		assertThat(Futures.failure(result)).isInstanceOf(StatementTimeoutException.class)
+			.hasMessageContaining("transaction timeout");
+		assertThat(rows()).isZero();
+		assertIdle();
+	}
+
+	@Test
+	void futureTransactionFollowsRollbackRules() {
+		RuleBasedTransactionAttribute tolerant = new RuleBasedTransactionAttribute();
+		tolerant.setRollbackRules(List.of(new NoRollbackRuleAttribute(UnsupportedOperationException.class)));
+		CompletableFuture<Integer> tolerated = this.template
+			.inTransaction(tolerant, (tx) -> tx.update("insert into " + this.table + " values (?, ?)", 1, "x")
+				.thenCompose((inserted) -> CompletableFuture.failedFuture(new UnsupportedOperationException("kept"))));
+		assertThat(Futures.failure(tolerated)).isInstanceOf(UnsupportedOperationException.class);
+		RuleBasedTransactionAttribute strict = new RuleBasedTransactionAttribute();
+		strict.setRollbackRules(List.of(new RollbackRuleAttribute(AuditException.class)));
+		CompletableFuture<Integer> rolledBack = this.template.inTransaction(strict,
+				(tx) -> tx.update("insert into " + this.table + " values (?, ?)", 2, "y")
+					.thenCompose((inserted) -> CompletableFuture.failedFuture(new AuditException())));
+		assertThat(Futures.failure(rolledBack)).isInstanceOf(AuditException.class);
+		assertThat(ids()).containsExactly(1);
+		assertIdle();
+	}
+
+	@Test
+	void futureTransactionWithMandatoryPropagationFails() {
+		CompletableFuture<Integer> result = this.template.inTransaction(definition(Propagation.MANDATORY),
+				(tx) -> tx.update("insert into " + this.table + " values (?, ?)", 1, "x"));
+		assertThat(Futures.failure(result)).isInstanceOf(IllegalTransactionStateException.class);
+		assertThat(rows()).isZero();
 	}
 
 	@Test
