@@ -2,6 +2,8 @@ package io.asyncsql.kotlin
 
 import io.asyncsql.AsyncJdbcOperations
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.emitAll
+import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.jdk9.asFlow
 import org.springframework.jdbc.core.ConnectionCallback
@@ -10,7 +12,9 @@ import org.springframework.jdbc.core.RowMapper
 // Coroutines variants of AsyncJdbcOperations. Each suspends until the database has
 // answered and throws what the Java method's future fails with; cancelling the calling
 // coroutine cancels the future, so a queued operation never runs and a running statement
-// is cancelled at the server.
+// is cancelled at the server. Called on an AsyncJdbcTemplate inside a Spring transaction
+// of an AsyncSqlTransactionManager on the same engine (@Transactional suspend fun,
+// TransactionalOperator.executeAndAwait), each runs on the transaction's connection.
 
 /**
  * Coroutines variant of [AsyncJdbcOperations.update].
@@ -20,7 +24,7 @@ import org.springframework.jdbc.core.RowMapper
  * @since 0.1.0
  */
 suspend fun AsyncJdbcOperations.updateAndAwait(sql: String, vararg args: Any?): Int =
-	update(sql, *args).await()
+	joined().update(sql, *args).await()
 
 /**
  * Coroutines variant of [AsyncJdbcOperations.updateAndReturnKey].
@@ -30,7 +34,7 @@ suspend fun AsyncJdbcOperations.updateAndAwait(sql: String, vararg args: Any?): 
  * @since 0.1.0
  */
 suspend fun AsyncJdbcOperations.updateAndReturnKeyAndAwait(sql: String, vararg args: Any?): Number =
-	updateAndReturnKey(sql, *args).await()
+	joined().updateAndReturnKey(sql, *args).await()
 
 /**
  * Coroutines variant of [AsyncJdbcOperations.batchUpdate].
@@ -40,7 +44,7 @@ suspend fun AsyncJdbcOperations.updateAndReturnKeyAndAwait(sql: String, vararg a
  * @since 0.1.0
  */
 suspend fun AsyncJdbcOperations.batchUpdateAndAwait(sql: String, batchArgs: List<Array<out Any?>>): IntArray =
-	batchUpdate(sql, batchArgs).await()
+	joined().batchUpdate(sql, batchArgs).await()
 
 /**
  * Coroutines variant of [AsyncJdbcOperations.query]:
@@ -52,7 +56,7 @@ suspend fun AsyncJdbcOperations.batchUpdateAndAwait(sql: String, batchArgs: List
  * @since 0.1.0
  */
 suspend fun <T : Any> AsyncJdbcOperations.queryAndAwait(sql: String, rowMapper: RowMapper<T>, vararg args: Any?): List<T> =
-	query(sql, rowMapper, *args).await()
+	joined().query(sql, rowMapper, *args).await()
 
 /**
  * Coroutines variant of [AsyncJdbcOperations.queryForObject] with a reified type:
@@ -77,7 +81,7 @@ suspend inline fun <reified T> AsyncJdbcOperations.queryForObjectAndAwait(sql: S
 @PublishedApi
 @Suppress("UNCHECKED_CAST")
 internal suspend fun AsyncJdbcOperations.queryForValue(sql: String, type: Class<*>, args: Array<out Any?>): Any? =
-	queryForObject(sql, type as Class<Any>, *args).await()
+	joined().queryForObject(sql, type as Class<Any>, *args).await()
 
 /**
  * Coroutines variant of [AsyncJdbcOperations.queryForObject] with a row mapper.
@@ -91,7 +95,7 @@ internal suspend fun AsyncJdbcOperations.queryForValue(sql: String, type: Class<
  */
 suspend fun <T : Any> AsyncJdbcOperations.queryForObjectAndAwait(sql: String, rowMapper: RowMapper<T>,
 		vararg args: Any?): T =
-	queryForObject(sql, rowMapper, *args).await()
+	joined().queryForObject(sql, rowMapper, *args).await()
 
 /**
  * Coroutines variant of [AsyncJdbcOperations.queryForList].
@@ -101,7 +105,7 @@ suspend fun <T : Any> AsyncJdbcOperations.queryForObjectAndAwait(sql: String, ro
  * @since 0.1.0
  */
 suspend fun AsyncJdbcOperations.queryForListAndAwait(sql: String, vararg args: Any?): List<Map<String, Any?>> =
-	queryForList(sql, *args).await()
+	joined().queryForList(sql, *args).await()
 
 /**
  * Coroutines variant of [AsyncJdbcOperations.execute] for a statement without arguments.
@@ -109,7 +113,7 @@ suspend fun AsyncJdbcOperations.queryForListAndAwait(sql: String, vararg args: A
  * @since 0.1.0
  */
 suspend fun AsyncJdbcOperations.executeAndAwait(sql: String) {
-	execute(sql).await()
+	joined().execute(sql).await()
 }
 
 /**
@@ -120,7 +124,7 @@ suspend fun AsyncJdbcOperations.executeAndAwait(sql: String) {
  * @since 0.1.0
  */
 suspend fun <T : Any> AsyncJdbcOperations.executeAndAwait(action: ConnectionCallback<T>): T =
-	execute(action).await()
+	joined().execute(action).await()
 
 /**
  * Coroutines variant of [AsyncJdbcOperations.hasTable].
@@ -128,14 +132,14 @@ suspend fun <T : Any> AsyncJdbcOperations.executeAndAwait(action: ConnectionCall
  * @return whether the table exists in the connection's current schema
  * @since 0.1.0
  */
-suspend fun AsyncJdbcOperations.hasTableAndAwait(name: String): Boolean = hasTable(name).await()
+suspend fun AsyncJdbcOperations.hasTableAndAwait(name: String): Boolean = joined().hasTable(name).await()
 
 /**
  * Coroutines variant of [AsyncJdbcOperations.tableNames].
  * @return the names of the tables in the connection's current schema, sorted
  * @since 0.1.0
  */
-suspend fun AsyncJdbcOperations.tableNamesAndAwait(): List<String> = tableNames().await()
+suspend fun AsyncJdbcOperations.tableNamesAndAwait(): List<String> = joined().tableNames().await()
 
 /**
  * [Flow] variant of [AsyncJdbcOperations.stream]: the query runs when the flow is
@@ -150,4 +154,4 @@ suspend fun AsyncJdbcOperations.tableNamesAndAwait(): List<String> = tableNames(
  * @since 0.1.0
  */
 fun <T : Any> AsyncJdbcOperations.streamAsFlow(sql: String, rowMapper: RowMapper<T>, vararg args: Any?): Flow<T> =
-	stream(sql, rowMapper, *args).asFlow()
+	flow { emitAll(joined().stream(sql, rowMapper, *args).asFlow()) }

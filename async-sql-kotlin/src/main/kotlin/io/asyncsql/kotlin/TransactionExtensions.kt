@@ -28,13 +28,20 @@ import kotlinx.coroutines.supervisorScope
  * }
  * ```
  * Run statements of the transaction through the block's argument, never through the
- * template, which would take another connection.
+ * template, which would take another connection. Inside a Spring transaction of an
+ * `AsyncSqlTransactionManager` on the same engine, the block is nested in it, by a
+ * savepoint.
  * @param block the work, given the transaction's operations
  * @return what the block returned
  * @since 0.1.0
  */
-suspend fun <T> AsyncJdbcTemplate.inTransactionAndAwait(block: suspend CoroutineScope.(AsyncJdbcOperations) -> T): T =
-	supervisorScope { inTransaction { tx -> work { block(tx) } }.await().value }
+suspend fun <T> AsyncJdbcTemplate.inTransactionAndAwait(block: suspend CoroutineScope.(AsyncJdbcOperations) -> T): T {
+	val joined = transactionalConnection()
+	if (joined != null) {
+		return joined.inTransactionAndAwait(block)
+	}
+	return supervisorScope { inTransaction { tx -> work { block(tx) } }.await().value }
+}
 
 /**
  * Coroutines variant of [AsyncConnection.inTransaction]: run [block] in a transaction on
