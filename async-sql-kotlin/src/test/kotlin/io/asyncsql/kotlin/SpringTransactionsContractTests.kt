@@ -139,6 +139,24 @@ internal abstract class SpringTransactionsContractTests(protected val database: 
 	}
 
 	@Test
+	fun transactionBlockInsideExecuteAndAwaitIsNestedBySavepoint() = runTest(timeout = TIMEOUT) {
+		operator.executeAndAwait {
+			template.updateAndAwait("insert into $table (name) values (?)", "Dan Rydell")
+			template.inTransactionAndAwait { tx -> tx.updateAndAwait("insert into $table (name) values (?)", "Dana Whitaker") }
+			val nested = runCatching {
+				template.inTransactionAndAwait { tx ->
+					tx.updateAndAwait("insert into $table (name) values (?)", "Isaac Jaffe")
+					error("not this one")
+				}
+			}
+			assertThat(nested.exceptionOrNull()).hasMessage("not this one")
+		}
+
+		assertThat(names()).containsExactly("Dan Rydell", "Dana Whitaker")
+		awaitIdle()
+	}
+
+	@Test
 	fun statementsOutsideAnyTransactionRunOnTheirOwn() = runTest(timeout = TIMEOUT) {
 		template.updateAndAwait("insert into $table (name) values (?)", "Dan Rydell")
 
