@@ -1,8 +1,10 @@
 package io.asyncsql;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
-import org.springframework.transaction.NoTransactionException;
+import org.springframework.transaction.reactive.TransactionContext;
 import org.springframework.transaction.reactive.TransactionSynchronizationManager;
 import org.springframework.util.Assert;
 
@@ -28,12 +30,28 @@ public final class AsyncConnectionUtils {
 	 */
 	public static Mono<AsyncConnection> transactionalConnection(AsyncEngine engine) {
 		Assert.notNull(engine, "'engine' must not be null");
-		return TransactionSynchronizationManager.forCurrentTransaction()
-			.mapNotNull((synchronization) -> synchronization.getResource(engine))
-			.ofType(AsyncSqlTransactionManager.TransactionalLane.class)
-			.filter(AsyncSqlTransactionManager.TransactionalLane::isActive)
-			.map((lane) -> lane.connection)
-			.onErrorResume(NoTransactionException.class, (ex) -> Mono.empty());
+		return Mono.deferContextual((context) -> Mono.justOrEmpty(transactionalConnection(context, engine)));
+	}
+
+	/**
+	 * Return the connection of the transaction on the given engine that is bound in the
+	 * given Reactor {@code Context}, for code that already holds the subscriber's context
+	 * ({@code Flux.deferContextual}, a coroutine's {@code ReactorContext}).
+	 * @param context the subscriber's context
+	 * @param engine the engine the transaction runs on
+	 * @return the connection, or {@code null} when no transaction of that engine is
+	 * active in the context
+	 */
+	public static @Nullable AsyncConnection transactionalConnection(ContextView context, AsyncEngine engine) {
+		Assert.notNull(context, "'context' must not be null");
+		Assert.notNull(engine, "'engine' must not be null");
+		TransactionContext transaction = context.getOrDefault(TransactionContext.class, null);
+		if (transaction == null) {
+			return null;
+		}
+		Object resource = new TransactionSynchronizationManager(transaction).getResource(engine);
+		return (resource instanceof AsyncSqlTransactionManager.TransactionalLane lane && lane.isActive())
+				? lane.connection : null;
 	}
 
 }

@@ -14,6 +14,7 @@ import org.reactivestreams.Publisher;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.RowMapper;
@@ -85,8 +86,8 @@ public final class ReactiveJdbcTemplate {
 	public <T> Flux<T> query(String sql, RowMapper<T> rowMapper, @Nullable Object... args) {
 		Assert.hasText(sql, "'sql' must not be null or empty");
 		Assert.notNull(rowMapper, "'rowMapper' must not be null");
-		return operations()
-			.flatMapMany((operations) -> JdkFlowAdapter.flowPublisherToFlux(operations.stream(sql, rowMapper, args)));
+		return Flux.deferContextual(
+				(context) -> JdkFlowAdapter.flowPublisherToFlux(operations(context).stream(sql, rowMapper, args)));
 	}
 
 	/**
@@ -159,12 +160,15 @@ public final class ReactiveJdbcTemplate {
 		}
 		AsyncJdbcTemplate outer = this.template;
 		Assert.state(outer != null, "No template to open a connection with");
-		return AsyncConnectionUtils.transactionalConnection(outer.getEngine())
-			.map((joined) -> transactional(joined, joined::beginNested, work))
-			.defaultIfEmpty(Flux.defer(() -> Flux.usingWhen(mono(outer::connect),
-					(opened) -> transactional(opened, opened::begin, work), (opened) -> mono(opened::close),
-					(opened, failure) -> mono(opened::close), (opened) -> mono(opened::close))))
-			.flatMapMany(Function.identity());
+		return Flux.deferContextual((context) -> {
+			AsyncConnection joined = AsyncConnectionUtils.transactionalConnection(context, outer.getEngine());
+			if (joined != null) {
+				return transactional(joined, joined::beginNested, work);
+			}
+			return Flux.usingWhen(mono(outer::connect), (opened) -> transactional(opened, opened::begin, work),
+					(opened) -> mono(opened::close), (opened, failure) -> mono(opened::close),
+					(opened) -> mono(opened::close));
+		});
 	}
 
 	private <T> Flux<T> transactional(AsyncConnection on, Supplier<CompletableFuture<AsyncTransaction>> begin,
@@ -192,16 +196,15 @@ public final class ReactiveJdbcTemplate {
 	 * subscriber, if any, and on this template's own otherwise.
 	 */
 	private <T> Mono<T> run(Function<AsyncJdbcOperations, CompletableFuture<T>> operation) {
-		return operations().flatMap((operations) -> mono(() -> operation.apply(operations)));
+		return Mono.deferContextual((context) -> mono(() -> operation.apply(operations(context))));
 	}
 
-	private Mono<AsyncJdbcOperations> operations() {
+	private AsyncJdbcOperations operations(ContextView context) {
 		if (this.template == null) {
-			return Mono.just(this.operations);
+			return this.operations;
 		}
-		return AsyncConnectionUtils.transactionalConnection(this.template.getEngine())
-			.cast(AsyncJdbcOperations.class)
-			.defaultIfEmpty(this.operations);
+		AsyncConnection joined = AsyncConnectionUtils.transactionalConnection(context, this.template.getEngine());
+		return (joined != null) ? joined : this.operations;
 	}
 
 	private static <T> Mono<T> mono(Supplier<? extends CompletableFuture<? extends T>> future) {

@@ -39,6 +39,8 @@ public class AsyncSqlProperties {
 
 	private final Stream stream = new Stream();
 
+	private final Transaction transaction = new Transaction();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -69,6 +71,10 @@ public class AsyncSqlProperties {
 
 	public Stream getStream() {
 		return this.stream;
+	}
+
+	public Transaction getTransaction() {
+		return this.transaction;
 	}
 
 	/**
@@ -191,6 +197,29 @@ public class AsyncSqlProperties {
 
 		public void setMaxLifetime(@Nullable Duration maxLifetime) {
 			this.maxLifetime = maxLifetime;
+		}
+
+	}
+
+	/**
+	 * Spring transactions on the engine.
+	 */
+	public static class Transaction {
+
+		/**
+		 * Whether @Transactional methods that return a reactive type (Mono, Flux, a
+		 * Kotlin suspend function) and name no transaction manager run in async-sql
+		 * transactions, while other @Transactional methods keep the default transaction
+		 * manager.
+		 */
+		private boolean routeReactiveMethods = true;
+
+		public boolean isRouteReactiveMethods() {
+			return this.routeReactiveMethods;
+		}
+
+		public void setRouteReactiveMethods(boolean routeReactiveMethods) {
+			this.routeReactiveMethods = routeReactiveMethods;
 		}
 
 	}
