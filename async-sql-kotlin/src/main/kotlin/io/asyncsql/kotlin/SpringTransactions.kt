@@ -18,7 +18,6 @@ import org.springframework.util.ClassUtils
  * with Reactor and kotlinx-coroutines-reactor present; without them, or outside such a
  * transaction, nothing is looked up beyond one coroutine-context entry.
  */
-@PublishedApi
 internal suspend fun AsyncJdbcOperations.joined(): AsyncJdbcOperations =
 	if (this is AsyncJdbcTemplate) transactionalConnection() ?: this else this
 

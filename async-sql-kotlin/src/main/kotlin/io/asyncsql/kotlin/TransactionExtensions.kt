@@ -20,7 +20,8 @@ import kotlinx.coroutines.supervisorScope
 /**
  * Coroutines variant of [AsyncJdbcTemplate.inTransaction]: run [block] in a transaction on
  * one connection, commit when it returns, roll back when it throws (and rethrow) or when
- * the calling coroutine is cancelled; the connection is released before this returns.
+ * the calling coroutine is cancelled. When this returns or throws, the connection is
+ * back in the pool; when cancelled, it goes back once the running statement is cancelled.
  * ```
  * val id = template.inTransactionAndAwait { tx ->
  *     tx.updateAndAwait("insert into audit (note) values (?)", "renamed")
