@@ -4,6 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
+import org.springframework.transaction.TransactionDefinition;
+
 /**
  * One pooled connection and one engine permit, held until {@link #close()}: a lane whose
  * operations run strictly in submission order, even when submitted from many threads.
@@ -24,6 +26,25 @@ public interface AsyncConnection extends AsyncJdbcOperations {
 	 * @return a future of the transaction
 	 */
 	CompletableFuture<AsyncTransaction> begin();
+
+	/**
+	 * Begin a transaction as a {@link TransactionDefinition} describes it: its isolation
+	 * level and read-only mode hold for the transaction and the connection gets its
+	 * previous ones back when it ends; its timeout becomes one deadline, starting now,
+	 * for every operation submitted while the transaction is open (queue wait and
+	 * execution, as {@link AsyncJdbcTemplate#withTimeout} does for a call). Propagation
+	 * is the caller's business (see {@link AsyncSqlTransactionManager}) and is ignored
+	 * here. The future fails with
+	 * {@link org.springframework.transaction.IllegalTransactionStateException} when a
+	 * transaction is already active.
+	 * @param definition the transaction's definition
+	 * @return a future of the transaction
+	 * @throws org.springframework.transaction.InvalidIsolationLevelException for an
+	 * unknown isolation level
+	 * @throws org.springframework.transaction.InvalidTimeoutException for a negative
+	 * timeout
+	 */
+	CompletableFuture<AsyncTransaction> begin(TransactionDefinition definition);
 
 	/**
 	 * Begin a nested transaction backed by a savepoint. The future fails with

@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.transaction.IllegalTransactionStateException;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.interceptor.TransactionAttribute;
 import org.springframework.util.Assert;
 
 /**
@@ -104,7 +107,60 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 */
 	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
-		Deadline deadline = deadline();
+		return inTransaction(deadline(), TransactionSetup.DEFAULT, work);
+	}
+
+	/**
+	 * Run work in a transaction as a {@link TransactionDefinition} describes it, with the
+	 * semantics of {@link #inTransaction(Function)} and of an
+	 * {@link AsyncSqlTransactionManager}'s transactions: the isolation level and
+	 * read-only mode hold for the transaction and the connection gets its previous ones
+	 * back after it; the timeout is one deadline covering the wait for a connection, the
+	 * work and the commit (the earlier of it and a {@link #withTimeout(Duration) view's}
+	 * deadline), after which the transaction is rolled back and the future fails with
+	 * {@link StatementTimeoutException}; when the definition is a
+	 * {@link TransactionAttribute} (for example a {@code RuleBasedTransactionAttribute}),
+	 * its rollback rules decide whether a failure of the work rolls back or commits
+	 * before the future fails with it.
+	 * <p>
+	 * {@code CompletableFuture} code has no surrounding transaction to join, so
+	 * {@code REQUIRED}, {@code REQUIRES_NEW} and {@code NESTED} begin a new transaction;
+	 * {@code SUPPORTS}, {@code NOT_SUPPORTED} and {@code NEVER} run the work on this
+	 * template, each operation on its own; {@code MANDATORY} fails with
+	 * {@link IllegalTransactionStateException}.
+	 * @param <T> the result type
+	 * @param definition the transaction's definition
+	 * @param work the work, given the transaction's operations
+	 * @return a future of the work's result
+	 * @throws org.springframework.transaction.InvalidIsolationLevelException for an
+	 * unknown isolation level
+	 * @throws org.springframework.transaction.InvalidTimeoutException for a negative
+	 * timeout
+	 */
+	public <T> CompletableFuture<T> inTransaction(TransactionDefinition definition,
+			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		Assert.notNull(work, "'work' must not be null");
+		TransactionSetup setup = TransactionSetup.of(definition);
+		switch (definition.getPropagationBehavior()) {
+			case TransactionDefinition.PROPAGATION_MANDATORY:
+				return CompletableFuture.failedFuture(new IllegalTransactionStateException(
+						"No existing transaction found for transaction marked with propagation 'mandatory'; "
+								+ "CompletableFuture code has none to join"));
+			case TransactionDefinition.PROPAGATION_SUPPORTS:
+			case TransactionDefinition.PROPAGATION_NOT_SUPPORTED:
+			case TransactionDefinition.PROPAGATION_NEVER:
+				return TransactionRules.withoutTransaction(this, work);
+			default:
+				Deadline deadline = Deadline.earlier(deadline(), setup.deadline());
+				if (definition instanceof TransactionAttribute attribute) {
+					return TransactionRules.applying(attribute, (ruled) -> inTransaction(deadline, setup, ruled), work);
+				}
+				return inTransaction(deadline, setup, work);
+		}
+	}
+
+	private <T> CompletableFuture<T> inTransaction(Deadline deadline, TransactionSetup setup,
+			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		OperationObservation observation = this.engine.observations.open(OperationKind.TRANSACTION, null,
 				OperationObservation.NONE);
 		CompletableFuture<AsyncConnection> connecting = this.engine.connect(deadline, this.jdbcTemplate, observation);
@@ -121,7 +177,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 				return;
 			}
 			DefaultAsyncConnection lane = (DefaultAsyncConnection) connection;
-			TransactionFuture<T> transaction = lane.inTransaction(work);
+			TransactionFuture<T> transaction = lane.inTransaction(setup, work);
 			result.abortWith(transaction::abort);
 			if (deadline.isSet()) {
 				expireAtDeadline(lane, deadline, result);

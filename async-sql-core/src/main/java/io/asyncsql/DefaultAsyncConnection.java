@@ -27,6 +27,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.transaction.IllegalTransactionStateException;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.util.Assert;
 
 /**
@@ -74,6 +75,18 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	private boolean released;
 
+	/**
+	 * The deadline of the open transaction's definition, if any; see
+	 * {@link #begin(TransactionDefinition)}.
+	 */
+	private volatile Deadline transactionDeadline = Deadline.NONE;
+
+	/**
+	 * What puts back the connection state the open transaction's definition changed; only
+	 * lane work uses it.
+	 */
+	private TransactionSetup.Restore restore = TransactionSetup.Restore.NOTHING;
+
 	DefaultAsyncConnection(AsyncEngine engine, Connection connection, Deadline deadline, JdbcTemplate jdbcTemplate)
 			throws SQLException {
 		super(jdbcTemplate);
@@ -85,7 +98,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	@Override
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
-		return submit(work, this.deadline);
+		return submit(work, Deadline.earlier(this.deadline, this.transactionDeadline));
 	}
 
 	/**
@@ -175,6 +188,18 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	}
 
 	@Override
+	public CompletableFuture<AsyncTransaction> begin(TransactionDefinition definition) {
+		TransactionSetup setup = TransactionSetup.of(definition);
+		return submit((con) -> {
+			if (!this.transactions.isEmpty()) {
+				throw new IllegalTransactionStateException(
+						"A transaction is already active on this connection; use beginNested() for a savepoint");
+			}
+			return beginTransaction(con, setup);
+		});
+	}
+
+	@Override
 	public CompletableFuture<AsyncTransaction> beginNested() {
 		return submit((con) -> {
 			if (this.transactions.isEmpty()) {
@@ -186,9 +211,21 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	}
 
 	private AsyncTransaction beginTransaction(Connection con) throws SQLException {
+		return beginTransaction(con, TransactionSetup.DEFAULT);
+	}
+
+	private AsyncTransaction beginTransaction(Connection con, TransactionSetup setup) throws SQLException {
 		LaneTransaction transaction;
 		if (this.transactions.isEmpty()) {
 			con.setAutoCommit(false);
+			try {
+				this.restore = setup.apply(con);
+			}
+			catch (SQLException | RuntimeException ex) {
+				restoreAutoCommit();
+				throw ex;
+			}
+			this.transactionDeadline = setup.deadline();
 			transaction = new LaneTransaction(null);
 		}
 		else {
@@ -200,9 +237,18 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	@Override
 	public <T> TransactionFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		return inTransaction(TransactionSetup.DEFAULT, work);
+	}
+
+	/**
+	 * Run work in a transaction begun with the given setup (nested by savepoint, which
+	 * ignores it, when one is already active).
+	 */
+	<T> TransactionFuture<T> inTransaction(TransactionSetup setup,
+			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
 		TransactionFuture<T> result = new TransactionFuture<>(() -> abandonUnlessCommitSent(null));
-		submit((con) -> beginTransaction(con)).whenComplete((transaction, beginFailure) -> {
+		submit((con) -> beginTransaction(con, setup)).whenComplete((transaction, beginFailure) -> {
 			if (beginFailure != null) {
 				result.settleExceptionally(EngineFailures.unwrap(beginFailure));
 			}
@@ -273,7 +319,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	private CompletableFuture<Void> finish(LaneTransaction transaction, boolean commit) {
 		// A rollback must run even when the deadline has passed: it is how work is
 		// undone. A commit's deadline holds only until the COMMIT is sent.
-		Deadline deadline = commit ? this.deadline : Deadline.NONE;
+		Deadline deadline = commit ? Deadline.earlier(this.deadline, this.transactionDeadline) : Deadline.NONE;
 		boolean commits = commit && transaction.savepoint == null;
 		return submit((con) -> {
 			if (!transaction.active) {
@@ -323,6 +369,9 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		}
 		finally {
 			this.transactions.clear();
+			this.transactionDeadline = Deadline.NONE;
+			this.restore.restore(con);
+			this.restore = TransactionSetup.Restore.NOTHING;
 			restoreAutoCommit();
 		}
 	}

@@ -20,4 +20,13 @@ public class QueueTimeoutException extends TransientDataAccessResourceException 
 		super(message);
 	}
 
+	/**
+	 * Create a new instance that explains another.
+	 * @param message the detail message
+	 * @param cause the queue timeout it explains
+	 */
+	public QueueTimeoutException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
 }

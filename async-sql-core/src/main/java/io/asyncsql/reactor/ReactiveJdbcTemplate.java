@@ -5,6 +5,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.asyncsql.AsyncConnection;
+import io.asyncsql.AsyncConnectionUtils;
 import io.asyncsql.AsyncJdbcOperations;
 import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.AsyncTransaction;
@@ -13,7 +14,9 @@ import org.reactivestreams.Publisher;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.util.Assert;
 
@@ -22,6 +25,11 @@ import org.springframework.util.Assert;
  * cold: nothing runs before subscription, and each subscription runs the statement anew.
  * Cancelling a subscription cancels the running statement at the database (or removes it
  * from the engine's queue); {@link #query} streams rows with backpressure.
+ * <p>
+ * Inside a Spring transaction of an {@link io.asyncsql.AsyncSqlTransactionManager} on the
+ * same engine ({@code @Transactional} or {@code TransactionalOperator}), every operation
+ * runs on the transaction's connection, found in the subscriber's Reactor
+ * {@code Context}; {@link #inTransaction} then nests with a savepoint.
  * <p>
  * Errors arrive as {@code onError}: Spring's
  * {@link org.springframework.dao.DataAccessException} translations and the engine's
@@ -63,7 +71,7 @@ public final class ReactiveJdbcTemplate {
 	 */
 	public Mono<Integer> update(String sql, @Nullable Object... args) {
 		Assert.hasText(sql, "'sql' must not be null or empty");
-		return mono(() -> this.operations.update(sql, args));
+		return run((operations) -> operations.update(sql, args));
 	}
 
 	/**
@@ -78,7 +86,8 @@ public final class ReactiveJdbcTemplate {
 	public <T> Flux<T> query(String sql, RowMapper<T> rowMapper, @Nullable Object... args) {
 		Assert.hasText(sql, "'sql' must not be null or empty");
 		Assert.notNull(rowMapper, "'rowMapper' must not be null");
-		return Flux.defer(() -> JdkFlowAdapter.flowPublisherToFlux(this.operations.stream(sql, rowMapper, args)));
+		return Flux.deferContextual(
+				(context) -> JdkFlowAdapter.flowPublisherToFlux(operations(context).stream(sql, rowMapper, args)));
 	}
 
 	/**
@@ -94,7 +103,7 @@ public final class ReactiveJdbcTemplate {
 	public <T> Mono<T> queryForObject(String sql, Class<T> requiredType, @Nullable Object... args) {
 		Assert.hasText(sql, "'sql' must not be null or empty");
 		Assert.notNull(requiredType, "'requiredType' must not be null");
-		return mono(() -> this.operations.queryForObject(sql, requiredType, args));
+		return run((operations) -> operations.queryForObject(sql, requiredType, args));
 	}
 
 	/**
@@ -110,7 +119,7 @@ public final class ReactiveJdbcTemplate {
 	public <T> Mono<T> queryForObject(String sql, RowMapper<T> rowMapper, @Nullable Object... args) {
 		Assert.hasText(sql, "'sql' must not be null or empty");
 		Assert.notNull(rowMapper, "'rowMapper' must not be null");
-		return mono(() -> this.operations.queryForObject(sql, rowMapper, args));
+		return run((operations) -> operations.queryForObject(sql, rowMapper, args));
 	}
 
 	/**
@@ -120,7 +129,20 @@ public final class ReactiveJdbcTemplate {
 	 */
 	public Mono<Void> execute(String sql) {
 		Assert.hasText(sql, "'sql' must not be null or empty");
-		return mono(() -> this.operations.execute(sql));
+		return run((operations) -> operations.execute(sql));
+	}
+
+	/**
+	 * Run blocking JDBC code on an engine thread with a pooled connection, or with the
+	 * transaction's connection inside a Spring transaction: a {@code JdbcTemplate} on the
+	 * engine's {@code DataSource} called inside the callback then joins that transaction.
+	 * @param <T> the result type
+	 * @param action the callback
+	 * @return a mono of the callback's result, empty for {@code null}
+	 */
+	public <T> Mono<T> execute(ConnectionCallback<T> action) {
+		Assert.notNull(action, "'action' must not be null");
+		return run((operations) -> operations.execute(action));
 	}
 
 	/**
@@ -138,9 +160,15 @@ public final class ReactiveJdbcTemplate {
 		}
 		AsyncJdbcTemplate outer = this.template;
 		Assert.state(outer != null, "No template to open a connection with");
-		return Flux.usingWhen(mono(outer::connect), (opened) -> transactional(opened, opened::begin, work),
-				(opened) -> mono(opened::close), (opened, failure) -> mono(opened::close),
-				(opened) -> mono(opened::close));
+		return Flux.deferContextual((context) -> {
+			AsyncConnection joined = AsyncConnectionUtils.transactionalConnection(context, outer.getEngine());
+			if (joined != null) {
+				return transactional(joined, joined::beginNested, work);
+			}
+			return Flux.usingWhen(mono(outer::connect), (opened) -> transactional(opened, opened::begin, work),
+					(opened) -> mono(opened::close), (opened, failure) -> mono(opened::close),
+					(opened) -> mono(opened::close));
+		});
 	}
 
 	private <T> Flux<T> transactional(AsyncConnection on, Supplier<CompletableFuture<AsyncTransaction>> begin,
@@ -161,6 +189,22 @@ public final class ReactiveJdbcTemplate {
 	 */
 	public AsyncJdbcOperations getOperations() {
 		return this.operations;
+	}
+
+	/**
+	 * Run an operation on the connection of the Spring transaction bound to the
+	 * subscriber, if any, and on this template's own otherwise.
+	 */
+	private <T> Mono<T> run(Function<AsyncJdbcOperations, CompletableFuture<T>> operation) {
+		return Mono.deferContextual((context) -> mono(() -> operation.apply(operations(context))));
+	}
+
+	private AsyncJdbcOperations operations(ContextView context) {
+		if (this.template == null) {
+			return this.operations;
+		}
+		AsyncConnection joined = AsyncConnectionUtils.transactionalConnection(context, this.template.getEngine());
+		return (joined != null) ? joined : this.operations;
 	}
 
 	private static <T> Mono<T> mono(Supplier<? extends CompletableFuture<? extends T>> future) {

@@ -41,6 +41,8 @@ public class AsyncSqlProperties {
 
 	private final Observation observation = new Observation();
 
+	private final Transaction transaction = new Transaction();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -75,6 +77,10 @@ public class AsyncSqlProperties {
 
 	public Observation getObservation() {
 		return this.observation;
+	}
+
+	public Transaction getTransaction() {
+		return this.transaction;
 	}
 
 	/**
@@ -219,6 +225,29 @@ public class AsyncSqlProperties {
 
 		public void setSlowThreshold(@Nullable Duration slowThreshold) {
 			this.slowThreshold = slowThreshold;
+		}
+
+	}
+
+	/**
+	 * Spring transactions on the engine.
+	 */
+	public static class Transaction {
+
+		/**
+		 * Whether @Transactional methods that return a reactive type (Mono, Flux, a
+		 * Kotlin suspend function) and name no transaction manager run in async-sql
+		 * transactions, while other @Transactional methods keep the default transaction
+		 * manager.
+		 */
+		private boolean routeReactiveMethods = true;
+
+		public boolean isRouteReactiveMethods() {
+			return this.routeReactiveMethods;
+		}
+
+		public void setRouteReactiveMethods(boolean routeReactiveMethods) {
+			this.routeReactiveMethods = routeReactiveMethods;
 		}
 
 	}
