@@ -53,6 +53,11 @@ final class ReaderEngine implements AutoCloseable {
 	}
 
 	private static void validate(AsyncSqlProperties.Replica settings, AsyncEngineFactory factory) {
+		if (!StringUtils.hasText(settings.getUrl()) || !settings.getUrl().startsWith("jdbc:")) {
+			throw factory.invalid("async-sql.replica.url", String.valueOf(settings.getUrl()),
+					"it must be a JDBC URL (jdbc:...)",
+					"Set async-sql.replica.url to the JDBC URL of the read replica, or remove it for no reader.");
+		}
 		Integer poolSize = settings.getPoolSize();
 		if (poolSize != null && poolSize <= 0) {
 			throw factory.invalid("async-sql.replica.pool-size", poolSize, "it must be greater than 0",

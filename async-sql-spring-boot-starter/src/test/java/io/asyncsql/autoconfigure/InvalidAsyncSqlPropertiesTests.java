@@ -73,10 +73,11 @@ class InvalidAsyncSqlPropertiesTests {
 	@ParameterizedTest
 	@CsvSource(delimiter = '|',
 			textBlock = """
-					async-sql.replica.pool-size          | 0     | must be greater than 0 | or remove it to use the primary pool's size
-					async-sql.replica.connection-timeout | 100ms | at least 250ms         | Set async-sql.replica.connection-timeout to 250ms or more
-					async-sql.replica.recheck-after      | 0s    | must be positive       | default of 5s
-					""")
+							async-sql.replica.pool-size          | 0     | must be greater than 0 | or remove it to use the primary pool's size
+					async-sql.replica.url                | postgres://db | must be a JDBC URL | Set async-sql.replica.url to the JDBC URL
+							async-sql.replica.connection-timeout | 100ms | at least 250ms         | Set async-sql.replica.connection-timeout to 250ms or more
+							async-sql.replica.recheck-after      | 0s    | must be positive       | default of 5s
+							""")
 	void invalidReplicaValueFailsStartUpWithAnalysisNamingPropertyValueAndFix(String property, String value,
 			String reason, String fix) {
 		this.contextRunner
