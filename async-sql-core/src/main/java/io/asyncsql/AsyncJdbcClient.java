@@ -61,6 +61,23 @@ public interface AsyncJdbcClient {
 	AsyncJdbcClient withTimeout(Duration timeout);
 
 	/**
+	 * Return a view whose statements and transactions run as those of
+	 * {@link AsyncJdbcTemplate#readOnly()} do: on the template's reader, falling back to
+	 * the primary only where the reader allows it. Inside a transaction, or without a
+	 * reader, the view is this client.
+	 * @return the read-only view
+	 */
+	AsyncJdbcClient readOnly();
+
+	/**
+	 * Return a read-only view whose reads may be at most the given time behind the
+	 * primary, as {@link AsyncJdbcTemplate#readOnly(Duration)} does.
+	 * @param maxStaleness longest the reader may be behind, zero or positive
+	 * @return the read-only view
+	 */
+	AsyncJdbcClient readOnly(Duration maxStaleness);
+
+	/**
 	 * Run work in a transaction on one connection, given a client whose statements all
 	 * run on it in order: commit when the work's stage completes normally, roll back when
 	 * it fails; nested (by savepoint) when called on a client that is already in a

@@ -10,6 +10,8 @@ import java.util.function.Function;
 import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.retry.RetryListener;
+import org.springframework.core.retry.RetryPolicy;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -24,6 +26,11 @@ import org.springframework.util.Assert;
  * {@link java.sql.SQLException SQLExceptions} arrive as Spring's
  * {@link org.springframework.dao.DataAccessException} translations.
  * <p>
+ * With a {@link #withReplica(ReadReplica) reader}, the {@link #readOnly() read-only view}
+ * runs on the reader's engine and everything else on this template's, the primary's.
+ * Transactions may be {@link #inTransaction(RetryPolicy, Function) retried} whole on
+ * transient failures.
+ * <p>
  * Thread-safe; one instance serves a whole application.
  *
  * @since 0.1.0
@@ -33,6 +40,17 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	private final AsyncEngine engine;
 
 	private final @Nullable Duration timeout;
+
+	/** Where reads go: set on a template with a reader, used by its read-only view. */
+	private final @Nullable ReadRoute reads;
+
+	/** Whether this is the read-only view, whose work goes through {@link #reads}. */
+	private final boolean readOnly;
+
+	/** How {@link #inTransaction(Function)} retries; {@code null} for not at all. */
+	private final @Nullable RetryPolicy retryPolicy;
+
+	private final RetryListener retryListener;
 
 	/**
 	 * Create a template with a default {@link JdbcTemplate} on the engine's data source.
@@ -49,18 +67,27 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @param jdbcTemplate a template on the engine's own data source
 	 */
 	public AsyncJdbcTemplate(AsyncEngine engine, JdbcTemplate jdbcTemplate) {
-		this(engine, jdbcTemplate, null);
+		this(engine, jdbcTemplate, null, null, false, null, NO_LISTENER);
 		Assert.notNull(engine, "'engine' must not be null");
 		Assert.notNull(jdbcTemplate, "'jdbcTemplate' must not be null");
 		Assert.isTrue(jdbcTemplate.getDataSource() == engine.getDataSource(),
 				"'jdbcTemplate' must use the engine's DataSource, or its statements would bypass the engine's connections");
 	}
 
-	private AsyncJdbcTemplate(AsyncEngine engine, JdbcTemplate jdbcTemplate, @Nullable Duration timeout) {
+	private AsyncJdbcTemplate(AsyncEngine engine, JdbcTemplate jdbcTemplate, @Nullable Duration timeout,
+			@Nullable ReadRoute reads, boolean readOnly, @Nullable RetryPolicy retryPolicy,
+			RetryListener retryListener) {
 		super(jdbcTemplate);
 		this.engine = engine;
 		this.timeout = timeout;
+		this.reads = reads;
+		this.readOnly = readOnly;
+		this.retryPolicy = retryPolicy;
+		this.retryListener = retryListener;
 	}
+
+	private static final RetryListener NO_LISTENER = new RetryListener() {
+	};
 
 	private static javax.sql.DataSource engineDataSource(AsyncEngine engine) {
 		Assert.notNull(engine, "'engine' must not be null");
@@ -80,7 +107,140 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	public AsyncJdbcTemplate withTimeout(Duration timeout) {
 		Assert.notNull(timeout, "'timeout' must not be null");
 		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, () -> "'timeout' must be positive, but was " + timeout);
-		return new AsyncJdbcTemplate(this.engine, this.jdbcTemplate, timeout);
+		return new AsyncJdbcTemplate(this.engine, this.jdbcTemplate, timeout, this.reads, this.readOnly,
+				this.retryPolicy, this.retryListener);
+	}
+
+	/**
+	 * Return a template like this one whose {@link #readOnly() read-only view} runs on
+	 * the given reader, with a {@link JdbcTemplate} on the reader's data source that
+	 * copies this template's fetch size, maximum rows and query timeout.
+	 * @param replica the reader
+	 * @return the template
+	 */
+	public AsyncJdbcTemplate withReplica(ReadReplica replica) {
+		Assert.notNull(replica, "'replica' must not be null");
+		Assert.state(!this.readOnly, "withReplica(...) must be called on the primary template, not its read-only view");
+		JdbcTemplate readerTemplate = new JdbcTemplate(replica.getEngine().getDataSource());
+		readerTemplate.setFetchSize(this.jdbcTemplate.getFetchSize());
+		readerTemplate.setMaxRows(this.jdbcTemplate.getMaxRows());
+		readerTemplate.setQueryTimeout(this.jdbcTemplate.getQueryTimeout());
+		ReadRoute route = new ReadRoute(this.engine, this.jdbcTemplate, replica, readerTemplate, null);
+		return new AsyncJdbcTemplate(this.engine, this.jdbcTemplate, this.timeout, route, false, this.retryPolicy,
+				this.retryListener);
+	}
+
+	/**
+	 * Return the view for reads: its operations, transactions, connections and streams
+	 * run on the {@link #withReplica(ReadReplica) reader} (on this template's engine when
+	 * there is none). A write through it fails with the reader's read-only error; it is
+	 * never moved to the primary. When the reader is down or saturated, the view's work
+	 * fails, or runs on the primary where the reader allows
+	 * {@link ReadReplica.Builder#fallbackToPrimary(boolean) fallback}; a stream picks its
+	 * side when it is created.
+	 * <p>
+	 * This is also the routing of read-only transactions: a transaction manager takes its
+	 * connection from {@code (definition.isReadOnly() ? template.readOnly() :
+	 * template).connect()}.
+	 * @return the read-only view
+	 */
+	public AsyncJdbcTemplate readOnly() {
+		ReadRoute route = this.reads;
+		if (this.readOnly || route == null) {
+			return this;
+		}
+		return new AsyncJdbcTemplate(route.reader(), readerTemplate(route), this.timeout, route, true, this.retryPolicy,
+				this.retryListener);
+	}
+
+	/**
+	 * Return the {@link #readOnly() read-only view} for reads that may be at most the
+	 * given time behind the primary: each operation first asks the reader for its
+	 * {@link ReadReplica#replayLag() replay lag} and runs on the primary instead when
+	 * that is greater or unknown. Transactions and connections ask once, before they
+	 * start; streams of this view run on the primary. Without a reader, reads run on this
+	 * template's engine.
+	 * @param maxStaleness longest the reader may be behind, zero or positive
+	 * @return the read-only view
+	 */
+	public AsyncJdbcTemplate readOnly(Duration maxStaleness) {
+		Assert.notNull(maxStaleness, "'maxStaleness' must not be null");
+		Assert.isTrue(!maxStaleness.isNegative(), () -> "'maxStaleness' must not be negative, but was " + maxStaleness);
+		ReadRoute route = this.reads;
+		if (route == null) {
+			return this;
+		}
+		ReadRoute bounded = route.withMaxStaleness(maxStaleness);
+		return new AsyncJdbcTemplate(route.reader(), readerTemplate(route), this.timeout, bounded, true,
+				this.retryPolicy, this.retryListener);
+	}
+
+	private JdbcTemplate readerTemplate(ReadRoute route) {
+		return route.readerTemplate();
+	}
+
+	/**
+	 * Return the reader of this template, set by {@link #withReplica(ReadReplica)}.
+	 * @return the reader, or {@code null} when reads run on this template's engine
+	 */
+	public @Nullable ReadReplica getReadReplica() {
+		ReadRoute route = this.reads;
+		return (route != null) ? route.replica() : null;
+	}
+
+	/**
+	 * Return whether this is a {@link #readOnly() read-only view} on a reader.
+	 * @return whether work runs on the reader
+	 */
+	public boolean isReadOnly() {
+		return this.readOnly;
+	}
+
+	/**
+	 * Return a view whose {@link #inTransaction(Function)} runs a transaction again,
+	 * whole and on a new connection, while it fails in a way the policy retries: build
+	 * one with {@link TransientFailures#retryPolicy(boolean)}. The next attempt is
+	 * scheduled after the policy's back-off; no thread waits for it. Single statements
+	 * are not retried.
+	 * @param retryPolicy the policy; {@code null} for no retries
+	 * @return the view
+	 */
+	public AsyncJdbcTemplate withRetry(@Nullable RetryPolicy retryPolicy) {
+		return new AsyncJdbcTemplate(this.engine, this.jdbcTemplate, this.timeout, this.reads, this.readOnly,
+				retryPolicy, this.retryListener);
+	}
+
+	/**
+	 * Return a view that tells the given listener of each retried transaction (meters,
+	 * observations), as {@link org.springframework.core.retry.RetryTemplate} tells its
+	 * listeners.
+	 * @param retryListener the listener
+	 * @return the view
+	 */
+	public AsyncJdbcTemplate withRetryListener(RetryListener retryListener) {
+		Assert.notNull(retryListener, "'retryListener' must not be null");
+		return new AsyncJdbcTemplate(this.engine, this.jdbcTemplate, this.timeout, this.reads, this.readOnly,
+				this.retryPolicy, retryListener);
+	}
+
+	/**
+	 * Run work in a transaction like {@link #inTransaction(Function)}, and run the whole
+	 * transaction again, on a new connection, while it fails in a way the policy retries,
+	 * after the policy's back-off (scheduled: no thread waits). On a view with a
+	 * deadline, each attempt has its own; the policy's timeout bounds them all. The
+	 * future completes exceptionally with the last attempt's failure, the earlier ones
+	 * suppressed.
+	 * @param <T> the result type
+	 * @param retryPolicy the policy, for example from
+	 * {@link TransientFailures#retryPolicy(boolean)}
+	 * @param work the work, given the transaction's operations; called once per attempt
+	 * @return a future of the work's result
+	 */
+	public <T> CompletableFuture<T> inTransaction(RetryPolicy retryPolicy,
+			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		Assert.notNull(retryPolicy, "'retryPolicy' must not be null");
+		Assert.notNull(work, "'work' must not be null");
+		return new TransactionRetrier(retryPolicy, this.retryListener).execute(withRetry(null), work);
 	}
 
 	/**
@@ -100,13 +260,18 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * On a {@link #withTimeout(Duration) view with a deadline} the same rule holds: when
 	 * the deadline passes before the COMMIT is sent, the transaction is rolled back and
 	 * the future completes exceptionally with {@link StatementTimeoutException}; a
-	 * deadline passing while the COMMIT runs is ignored.
+	 * deadline passing while the COMMIT runs is ignored. On a
+	 * {@link #withRetry(RetryPolicy) view with a retry policy}, the transaction is
+	 * retried as {@link #inTransaction(RetryPolicy, Function)} does.
 	 * @param <T> the result type
 	 * @param work the work, given the transaction's operations
 	 * @return a future of the work's result
 	 */
 	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
+		if (this.retryPolicy != null) {
+			return inTransaction(this.retryPolicy, work);
+		}
 		return inTransaction(deadline(), TransactionSetup.DEFAULT, work);
 	}
 
@@ -163,7 +328,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		OperationObservation observation = this.engine.observations.open(OperationKind.TRANSACTION, null,
 				OperationObservation.NONE);
-		CompletableFuture<AsyncConnection> connecting = this.engine.connect(deadline, this.jdbcTemplate, observation);
+		CompletableFuture<AsyncConnection> connecting = connect(deadline, observation);
 		// Before the connection comes: one that comes all the same is abandoned as it
 		// arrives (abortWith below).
 		TransactionFuture<T> result = new TransactionFuture<>(() -> {
@@ -222,16 +387,47 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @return a future of the connection
 	 */
 	public CompletableFuture<AsyncConnection> connect() {
-		return this.engine.connect(deadline(), this.jdbcTemplate);
+		return connect(deadline());
+	}
+
+	private CompletableFuture<AsyncConnection> connect(Deadline deadline) {
+		return connect(deadline, null);
+	}
+
+	/**
+	 * Open a lane on the primary, or on the reader for a read-only view, observed as the
+	 * given operation, or as a connection of its own when {@code null}.
+	 */
+	private CompletableFuture<AsyncConnection> connect(Deadline deadline, @Nullable OperationObservation observation) {
+		ReadRoute route = this.reads;
+		if (this.readOnly && route != null) {
+			return route.connect(deadline);
+		}
+		return (observation != null) ? this.engine.connect(deadline, this.jdbcTemplate, observation)
+				: this.engine.connect(deadline, this.jdbcTemplate);
 	}
 
 	@Override
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
+		ReadRoute route = this.reads;
+		if (this.readOnly && route != null) {
+			return route.submit(work, deadline());
+		}
 		return this.engine.submit(work, deadline());
 	}
 
 	@Override
 	<T> Flow.Publisher<T> publisher(String sql, RowMapper<T> rowMapper, @Nullable Object @Nullable [] args) {
+		ReadRoute route = this.reads;
+		if (this.readOnly && route != null && !route.streamsOnReader()) {
+			// Decided now: a stream that moved side after rows arrived would repeat them.
+			AsyncEngine primary = route.primary();
+			JdbcTemplate primaryTemplate = route.primaryTemplate();
+			return new RowPublisher<>(primary, primaryTemplate, sql, rowMapper, args,
+					(observation) -> primary.connect(deadline(), primaryTemplate, observation)
+						.thenApply(DefaultAsyncConnection.class::cast),
+					true);
+		}
 		return new RowPublisher<>(this.engine, this.jdbcTemplate, sql, rowMapper, args,
 				(observation) -> this.engine.connect(deadline(), this.jdbcTemplate, observation)
 					.thenApply(DefaultAsyncConnection.class::cast),
@@ -251,7 +447,8 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	}
 
 	/**
-	 * Return the engine this template runs on.
+	 * Return the engine this template runs on: the reader's for a {@link #readOnly()
+	 * read-only view}.
 	 * @return the engine
 	 */
 	public AsyncEngine getEngine() {

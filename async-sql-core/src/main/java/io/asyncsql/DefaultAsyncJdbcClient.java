@@ -79,11 +79,35 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 	}
 
 	@Override
+	public AsyncJdbcClient readOnly() {
+		if (this.operations instanceof AsyncJdbcTemplate template && !template.isReadOnly()) {
+			AsyncJdbcTemplate reads = template.readOnly();
+			return new DefaultAsyncJdbcClient(reads, null, this.shared.forTemplate(reads.getJdbcTemplate()));
+		}
+		return this;
+	}
+
+	@Override
+	public AsyncJdbcClient readOnly(Duration maxStaleness) {
+		Assert.notNull(maxStaleness, "'maxStaleness' must not be null");
+		if (this.operations instanceof AsyncJdbcTemplate template && !template.isReadOnly()) {
+			AsyncJdbcTemplate reads = template.readOnly(maxStaleness);
+			return new DefaultAsyncJdbcClient(reads, null, this.shared.forTemplate(reads.getJdbcTemplate()));
+		}
+		return this;
+	}
+
+	@Override
 	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcClient, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
 		if (this.operations instanceof AsyncJdbcTemplate template) {
-			return template.inTransaction(
-					(lane) -> work.apply(new DefaultAsyncJdbcClient((JdbcOperationsSupport) lane, null, this.shared)));
+			// A read-only transaction may have moved to the primary: use the lane's
+			// template.
+			return template.inTransaction((lane) -> {
+				JdbcOperationsSupport operations = (JdbcOperationsSupport) lane;
+				return work.apply(
+						new DefaultAsyncJdbcClient(operations, null, this.shared.forTemplate(operations.jdbcTemplate)));
+			});
 		}
 		return ((DefaultAsyncConnection) this.operations).inTransaction((lane) -> work.apply(this));
 	}
@@ -111,9 +135,34 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 
 		private final Map<Class<?>, RowMapper<?>> rowMappers = new ConcurrentHashMap<>();
 
+		private final JdbcTemplate jdbcTemplate;
+
+		/**
+		 * The state of the same client on other templates: the reader's, the primary's.
+		 */
+		private final Map<JdbcTemplate, Shared> siblings;
+
 		Shared(JdbcTemplate jdbcTemplate) {
+			this(jdbcTemplate, new ConcurrentHashMap<>());
+			this.siblings.put(jdbcTemplate, this);
+		}
+
+		private Shared(JdbcTemplate jdbcTemplate, Map<JdbcTemplate, Shared> siblings) {
+			this.jdbcTemplate = jdbcTemplate;
 			this.namedTemplate = new ParsingTemplate(jdbcTemplate);
 			this.jdbcClient = JdbcClient.create(this.namedTemplate, this.conversionService);
+			this.siblings = siblings;
+		}
+
+		/**
+		 * Return the state for statements run through the given template, whose
+		 * {@link JdbcClient} finds that template's connection.
+		 */
+		Shared forTemplate(JdbcTemplate template) {
+			if (template == this.jdbcTemplate) {
+				return this;
+			}
+			return this.siblings.computeIfAbsent(template, (key) -> new Shared(key, this.siblings));
 		}
 
 		/**

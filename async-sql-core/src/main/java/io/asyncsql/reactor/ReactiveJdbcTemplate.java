@@ -184,6 +184,20 @@ public final class ReactiveJdbcTemplate {
 	}
 
 	/**
+	 * Return the view whose work runs as that of {@link AsyncJdbcTemplate#readOnly()}: on
+	 * the template's reader. Inside a transaction, or without a reader, it is this
+	 * template.
+	 * @return the read-only view
+	 */
+	public ReactiveJdbcTemplate readOnly() {
+		AsyncJdbcTemplate outer = this.template;
+		if (outer == null || outer.isReadOnly() || outer.getReadReplica() == null) {
+			return this;
+		}
+		return new ReactiveJdbcTemplate(outer.readOnly());
+	}
+
+	/**
 	 * Return the asynchronous operations this template runs.
 	 * @return the operations
 	 */

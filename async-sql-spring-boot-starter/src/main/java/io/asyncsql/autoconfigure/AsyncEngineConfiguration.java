@@ -36,7 +36,7 @@ class AsyncEngineConfiguration {
 	 * Apply the context's task decorators (MDC, tracing, security context) to engine
 	 * work, as Spring Boot does for its own task executors.
 	 */
-	private static @Nullable TaskDecorator taskDecorator(ObjectProvider<TaskDecorator> taskDecorators) {
+	static @Nullable TaskDecorator taskDecorator(ObjectProvider<TaskDecorator> taskDecorators) {
 		List<TaskDecorator> decorators = taskDecorators.orderedStream().toList();
 		if (decorators.size() == 1) {
 			return decorators.get(0);

@@ -124,12 +124,12 @@ final class AsyncEngineFactory {
 	 * Report the value as the user wrote it ({@code 500ms}, not {@code PT0.5S}) where the
 	 * environment still has it.
 	 */
-	private InvalidAsyncSqlPropertyException invalid(String property, Object value, String reason, String action) {
+	InvalidAsyncSqlPropertyException invalid(String property, Object value, String reason, String action) {
 		String written = this.environment.getProperty(property);
 		return new InvalidAsyncSqlPropertyException(property, (written != null) ? written : value, reason, action);
 	}
 
-	private void requirePositive(String property, Duration value, String defaultValue) {
+	void requirePositive(String property, Duration value, String defaultValue) {
 		if (value.isZero() || value.isNegative()) {
 			throw invalid(property, value, "it must be positive", "Set " + property
 					+ " to a positive duration, or remove it to use the default of " + defaultValue + ".");

@@ -1,8 +1,12 @@
 package io.asyncsql.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncJdbcOperations;
 import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.ReadReplica;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -11,10 +15,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.retry.RetryListener;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.support.CompositeRetryListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Configuration of the {@link AsyncJdbcTemplate} bean.
+ * Configuration of the {@link AsyncJdbcTemplate} bean: with the context's
+ * {@link ReadReplica} for its read-only views, the retry policy of
+ * {@code async-sql.transaction.retry.*} and the {@link TransactionRetryListener} beans.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnSingleCandidate(AsyncEngine.class)
@@ -29,8 +38,27 @@ class AsyncJdbcTemplateConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(AsyncJdbcOperations.class)
 	AsyncJdbcTemplate asyncJdbcTemplate(AsyncEngine engine, ObjectProvider<JdbcTemplate> jdbcTemplate,
-			AsyncSqlProperties properties, Environment environment) {
-		Integer queryTimeout = new AsyncEngineFactory(properties, environment).queryTimeoutSeconds();
+			AsyncSqlProperties properties, Environment environment, ObjectProvider<ReadReplica> readReplica,
+			ObjectProvider<TransactionRetryListener> retryListeners) {
+		AsyncEngineFactory factory = new AsyncEngineFactory(properties, environment);
+		AsyncJdbcTemplate template = template(engine, jdbcTemplate, factory.queryTimeoutSeconds());
+		ReadReplica replica = readReplica.getIfUnique();
+		if (replica != null) {
+			template = template.withReplica(replica);
+		}
+		RetryPolicy retryPolicy = TransactionRetryPolicy.of(properties.getTransaction().getRetry(), factory);
+		if (retryPolicy != null) {
+			template = template.withRetry(retryPolicy);
+		}
+		List<TransactionRetryListener> listeners = retryListeners.orderedStream().toList();
+		if (!listeners.isEmpty()) {
+			template = template.withRetryListener(new CompositeRetryListener(new ArrayList<>(listeners)));
+		}
+		return template;
+	}
+
+	private static AsyncJdbcTemplate template(AsyncEngine engine, ObjectProvider<JdbcTemplate> jdbcTemplate,
+			@Nullable Integer queryTimeout) {
 		JdbcTemplate shared = jdbcTemplate.getIfUnique();
 		boolean sameDataSource = shared != null && shared.getDataSource() == engine.getDataSource();
 		if (sameDataSource && queryTimeout == null) {

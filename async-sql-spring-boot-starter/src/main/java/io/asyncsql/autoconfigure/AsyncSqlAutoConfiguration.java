@@ -32,8 +32,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ConditionalOnSingleCandidate(DataSource.class)
 @ConditionalOnBooleanProperty(name = "async-sql.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(AsyncSqlProperties.class)
-@Import({ AsyncEngineConfiguration.class, AsyncJdbcTemplateConfiguration.class, AsyncJdbcClientConfiguration.class,
-		ReactiveJdbcTemplateConfiguration.class, AsyncEngineLifecycleConfiguration.class })
+@Import({ AsyncEngineConfiguration.class, AsyncReaderConfiguration.class, AsyncJdbcTemplateConfiguration.class,
+		AsyncJdbcClientConfiguration.class, ReactiveJdbcTemplateConfiguration.class,
+		AsyncEngineLifecycleConfiguration.class })
 public final class AsyncSqlAutoConfiguration {
 
 }

@@ -52,6 +52,11 @@ class InvalidAsyncSqlPropertiesTests {
 					async-sql.query-timeout            | -3    | PT-3S | at least 1 second      | Set async-sql.query-timeout to 1s or more
 					async-sql.stream.idle-timeout      | 0s    | PT0S  | must be positive       | Set async-sql.stream.idle-timeout to a positive duration
 					async-sql.stream.max-lifetime      | 0s    | PT0S  | must be positive       | or remove it for no limit
+					async-sql.transaction.retry.max-retries | -1 | -1  | must not be negative   | default of 3
+					async-sql.transaction.retry.delay  | -1ms  | PT-0.001S | must not be negative | default of 50ms
+					async-sql.transaction.retry.jitter | 1s    | PT1S  | not be greater than async-sql.transaction.retry.delay | Lower async-sql.transaction.retry.jitter
+					async-sql.transaction.retry.multiplier | 0.5 | 0.5 | must be 1 or greater  | (a fixed back-off)
+					async-sql.transaction.retry.max-delay | 10ms | PT0.01S | not be less than async-sql.transaction.retry.delay | Raise async-sql.transaction.retry.max-delay
 					""")
 	void invalidValueFailsStartUpWithAnalysisNamingPropertyValueAndFix(String property, String value, String reported,
 			String reason, String fix) {
@@ -63,6 +68,29 @@ class InvalidAsyncSqlPropertiesTests {
 				.contains(reason);
 			assertThat(analysis.getAction()).contains(fix);
 		});
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|',
+			textBlock = """
+							async-sql.replica.pool-size          | 0     | must be greater than 0 | or remove it to use the primary pool's size
+					async-sql.replica.url                | postgres://db | must be a JDBC URL | Set async-sql.replica.url to the JDBC URL
+							async-sql.replica.connection-timeout | 100ms | at least 250ms         | Set async-sql.replica.connection-timeout to 250ms or more
+							async-sql.replica.recheck-after      | 0s    | must be positive       | default of 5s
+							""")
+	void invalidReplicaValueFailsStartUpWithAnalysisNamingPropertyValueAndFix(String property, String value,
+			String reason, String fix) {
+		this.contextRunner
+			.withPropertyValues("async-sql.replica.url=jdbc:h2:mem:reader-invalid;DB_CLOSE_DELAY=-1",
+					property + "=" + value)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("'" + property + "'")
+					.contains("'" + value + "'")
+					.contains(reason);
+				assertThat(analysis.getAction()).contains(fix);
+			});
 	}
 
 	@Test

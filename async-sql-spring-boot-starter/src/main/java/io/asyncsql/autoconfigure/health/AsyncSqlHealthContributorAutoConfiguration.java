@@ -3,12 +3,15 @@ package io.asyncsql.autoconfigure.health;
 import java.time.Duration;
 
 import io.asyncsql.AsyncEngine;
+import io.asyncsql.ReadReplica;
 import io.asyncsql.autoconfigure.AsyncSqlAutoConfiguration;
 import io.asyncsql.health.AsyncEngineHealthIndicator;
+import io.asyncsql.health.ReadReplicaHealthIndicator;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
@@ -20,7 +23,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of the {@code asyncSql} health
- * indicator, when Spring Boot's health support is present; turned off with
+ * indicator, and of {@code asyncSqlReader} for the reader when there is one, when Spring
+ * Boot's health support is present; turned off with
  * {@code management.health.async-sql.enabled=false}.
  *
  * @since 0.1.0
@@ -40,6 +44,19 @@ public final class AsyncSqlHealthContributorAutoConfiguration {
 		DataSourcePoolMetadataProvider poolMetadataProvider = new CompositeDataSourcePoolMetadataProvider(
 				poolMetadataProviders.orderedStream().toList());
 		return new AsyncEngineHealthIndicator(engine, poolMetadataProvider, VALIDATION_TIMEOUT);
+	}
+
+	/**
+	 * The reader's side, as {@code asyncSqlReader}: its engine, pool and replay lag.
+	 */
+	@Bean
+	@ConditionalOnBean(ReadReplica.class)
+	@ConditionalOnMissingBean(name = { "asyncSqlReaderHealthIndicator", "asyncSqlReaderHealthContributor" })
+	ReadReplicaHealthIndicator asyncSqlReaderHealthIndicator(ReadReplica replica,
+			ObjectProvider<DataSourcePoolMetadataProvider> poolMetadataProviders) {
+		DataSourcePoolMetadataProvider poolMetadataProvider = new CompositeDataSourcePoolMetadataProvider(
+				poolMetadataProviders.orderedStream().toList());
+		return new ReadReplicaHealthIndicator(replica, poolMetadataProvider, VALIDATION_TIMEOUT);
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.asyncsql.autoconfigure.metrics;
 
 import io.asyncsql.AsyncEngine;
+import io.asyncsql.ReadReplica;
 import io.asyncsql.autoconfigure.AsyncEngineCustomizer;
 import io.asyncsql.autoconfigure.AsyncSqlAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,8 +17,10 @@ import org.springframework.context.annotation.Bean;
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of the meters of the context's
  * {@link AsyncEngine}: {@code asyncsql.tasks.active}, {@code .queued}, {@code .rejected},
- * {@code .wait} and {@code .execution}, tagged with the engine's name. The timers need
- * the engine to be the auto-configured one; the gauges work for a user's engine too.
+ * {@code .wait} and {@code .execution}, tagged with the engine's name; the same gauges
+ * for the reader; and {@code asyncsql.transactions.retries} for retried transactions. The
+ * timers need the engine to be the auto-configured one; the gauges work for a user's
+ * engine too.
  *
  * @since 0.1.0
  */
@@ -37,6 +40,20 @@ public final class AsyncSqlMetricsAutoConfiguration {
 	@ConditionalOnMissingBean(name = "asyncEngineMetricsCustomizer")
 	AsyncEngineCustomizer asyncEngineMetricsCustomizer(AsyncEngineMeterBinder asyncEngineMeterBinder) {
 		return (builder) -> builder.listener(asyncEngineMeterBinder);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TransactionRetryMeters asyncSqlTransactionRetryMeters(ObjectProvider<AsyncEngine> engine) {
+		AsyncEngine unique = engine.getIfUnique();
+		return new TransactionRetryMeters((unique != null) ? unique.getName() : "main");
+	}
+
+	@Bean
+	@ConditionalOnBean(ReadReplica.class)
+	@ConditionalOnMissingBean
+	ReadReplicaMeterBinder asyncSqlReadReplicaMeterBinder(ReadReplica replica) {
+		return new ReadReplicaMeterBinder(replica);
 	}
 
 }
