@@ -62,11 +62,17 @@ final class TestConnectionExecutionListener extends AbstractTestExecutionListene
 			}
 		}
 		for (TestConnectionDataSource dataSource : dataSources) {
-			TestConnection connection = dataSource.current();
-			if (connection != null && !connection.awaitReturn(remaining(deadline))) {
-				unfinished.add("thread '" + connection.borrower() + "' still held the test's connection");
+			// Always end, so that the next test can begin, whatever happens while
+			// waiting.
+			try {
+				TestConnection connection = dataSource.current();
+				if (connection != null && !connection.awaitReturn(remaining(deadline))) {
+					unfinished.add("thread '" + connection.borrower() + "' still held the test's connection");
+				}
 			}
-			dataSource.end();
+			finally {
+				dataSource.end();
+			}
 		}
 		if (!unfinished.isEmpty()) {
 			throw new IllegalStateException("When " + testContext.getTestMethod().getName() + " ended, "

@@ -99,6 +99,20 @@ class AsyncSqlTestRollbackTests {
 			.verifyComplete();
 	}
 
+	@Test
+	@Order(5)
+	void savepointsOfTheApplicationNestInsideTheTestsTransaction() {
+		CompletableFuture<AsyncConnection> lane = this.engine.connect();
+		CompletableFuture<Void> committed = lane.thenCompose((connection) -> connection.begin()
+			.thenCompose((tx) -> connection.update(INSERT, 1, "Sally Sasser")
+				.thenCompose((inserted) -> connection.beginNested())
+				.thenCompose((nested) -> connection.update(INSERT, 2, "Elliot").thenCompose((n) -> nested.rollback()))
+				.thenCompose((rolledBack) -> tx.commit())));
+		assertThat(committed).succeedsWithin(WAIT);
+		assertThat(lane.thenCompose(AsyncConnection::close)).succeedsWithin(WAIT);
+		assertThat(accounts()).succeedsWithin(WAIT).isEqualTo(List.of(new Account(1, "Sally Sasser")));
+	}
+
 	private CompletableFuture<List<Account>> accounts() {
 		return this.client.sql("select id, name from account order by id").query(Account.class).list();
 	}
