@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
  * native-image hints generated next to it carry async-sql's and the sample's.
  * <p>
  * Run by Failsafe after the jar is packaged; {@code sample.jar} and
- * {@code sample.aot-resources} name what the build produced.
+ * {@code sample.aot-resources} name what the build produced. The application's output
+ * goes to {@code target/sample-aot-application.log}.
  */
 class SampleAotApplicationTests {
 
@@ -46,7 +47,7 @@ class SampleAotApplicationTests {
 		Path jar = Path.of(System.getProperty("sample.jar", "target/async-sql-sample-app-0.1.0-SNAPSHOT.jar"));
 		assertThat(jar).as("the executable jar; run 'verify', which packages it first").isRegularFile();
 		int port = freePort();
-		log = Files.createTempFile("sample-aot-", ".log");
+		log = Path.of("target", "sample-aot-application.log");
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		application = new ProcessBuilder(java, "-Dspring.aot.enabled=true", "-jar", jar.toString(),
 				"--server.port=" + port)
@@ -57,9 +58,13 @@ class SampleAotApplicationTests {
 			.baseUrl("http://127.0.0.1:" + port)
 			.responseTimeout(Duration.ofSeconds(30))
 			.build();
-		await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-			assertThat(application.isAlive()).as("the application is running; its log:%n%s", output()).isTrue();
-			assertThat(output()).contains("Started SampleApplication");
+		await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
+			if (!application.isAlive()) {
+				// Fail at once, with the reason, rather than wait for the timeout.
+				throw new IllegalStateException(
+						"The application exited with " + application.exitValue() + "; its log:\n" + output());
+			}
+			return output().contains("Started SampleApplication");
 		});
 	}
 
