@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.asyncsql.reactor.ReactiveJdbcClient;
 import io.asyncsql.reactor.ReactiveJdbcTemplate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +71,8 @@ abstract class TransactionManagerContractTests {
 
 	private ReactiveJdbcTemplate jdbc;
 
+	private ReactiveJdbcClient client;
+
 	private JdbcTemplate blocking;
 
 	private AnnotationConfigApplicationContext context;
@@ -90,6 +93,7 @@ abstract class TransactionManagerContractTests {
 		this.manager = new AsyncSqlTransactionManager(this.engine);
 		this.template = new AsyncJdbcTemplate(this.engine);
 		this.jdbc = new ReactiveJdbcTemplate(this.template);
+		this.client = ReactiveJdbcClient.create(this.template);
 		this.blocking = new JdbcTemplate(this.dataSource);
 		this.blocking.execute("create table " + this.table + " (id integer primary key, name varchar(100))");
 		this.blocking.execute("create table " + this.counters + " (id integer primary key, n integer not null)");
@@ -192,6 +196,84 @@ abstract class TransactionManagerContractTests {
 		}
 		assertIdle();
 		assertThat(rows()).isZero();
+	}
+
+	@Test
+	void reactiveClientJoinsTheTransactionAndRollsBackWithIt() {
+		Mono<List<String>> work = clientInsert(1, "one").then(clientInsert(2, "two"))
+			.then(this.client.sql("select name from " + this.table + " order by id").query(String.class).list())
+			.flatMap((names) -> Mono.error(new IllegalStateException("fails after reading " + names)));
+		assertThatExceptionOfType(IllegalStateException.class)
+			.isThrownBy(() -> operator().transactional(work).block(WAIT))
+			.withMessage("fails after reading [one, two]");
+		assertThat(rows()).isZero();
+		assertIdle();
+	}
+
+	@Test
+	void reactiveClientStreamsTheTransactionsOwnRowsAndCommitsWithIt() {
+		Flux<Integer> work = clientInsert(1, "one").then(clientInsert(2, "two"))
+			.thenMany(this.client.sql("select id from " + this.table + " where name like :prefix order by id")
+				.param("prefix", "t%")
+				.query(Integer.class)
+				.all());
+		assertThat(operator().transactional(work).collectList().block(WAIT)).containsExactly(2);
+		assertThat(ids()).containsExactly(1, 2);
+		assertIdle();
+	}
+
+	@Test
+	void reactiveClientOutsideATransactionRunsOnItsOwn() {
+		assertThat(clientInsert(1, "one").block(WAIT)).isEqualTo(1);
+		ReactiveJdbcClient.MappedQuerySpec<String> byId = this.client
+			.sql("select name from " + this.table + " where id = ?")
+			.param(1)
+			.query(String.class);
+		assertThat(byId.single().block(WAIT)).isEqualTo("one");
+		assertThat(this.client.sql("select name from " + this.table + " where id = ?")
+			.param(2)
+			.query(String.class)
+			.optional()
+			.blockOptional(WAIT)).isEmpty();
+		assertThat(rows()).isOne();
+		assertIdle();
+	}
+
+	@Test
+	void reactiveClientTransactionNestsInsideASpringTransaction() {
+		Mono<Integer> work = clientInsert(1, "outer").then(this.client
+			.inTransaction((nested) -> nested.sql("insert into " + this.table + " values (?, ?)")
+				.params(2, "nested")
+				.update()
+				.then(Mono.<Integer>error(new IllegalStateException("nested fails"))))
+			.onErrorResume(IllegalStateException.class, (failure) -> Mono.empty())
+			.then(count()));
+		assertThat(operator().transactional(work).block(WAIT)).isOne();
+		assertThat(ids()).containsExactly(1);
+		assertIdle();
+	}
+
+	@Test
+	void reactiveClientTransactionCommitsOnItsOwn() {
+		Flux<Integer> work = this.client.inTransaction((tx) -> tx.sql("insert into " + this.table + " values (?, ?)")
+			.params(1, "one")
+			.update()
+			.then(tx.sql("select count(*) from " + this.table).query(Integer.class).single()));
+		assertThat(work.blockLast(WAIT)).isOne();
+		assertThat(ids()).containsExactly(1);
+		assertIdle();
+	}
+
+	@Test
+	void reactiveClientChecksParametersAtOnceAndPlaceholdersOnSubscription() {
+		assertThatExceptionOfType(IllegalStateException.class)
+			.isThrownBy(() -> this.client.sql("select 1").param(1).param("name", 2));
+		Mono<Integer> tooMany = this.client.sql("insert into " + this.table + " values (?, ?)")
+			.params(1, "one", "extra")
+			.update();
+		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> tooMany.block(WAIT));
+		assertThat(rows()).isZero();
+		assertIdle();
 	}
 
 	@Test
@@ -462,19 +544,21 @@ abstract class TransactionManagerContractTests {
 			TransactionalOperator outer = TransactionalOperator.create(exhaustedManager);
 			TransactionalOperator inner = TransactionalOperator.create(exhaustedManager,
 					definition(Propagation.REQUIRES_NEW));
-			AtomicInteger holding = new AtomicInteger();
-			CompletableFuture<Void> allHolding = new CompletableFuture<>();
+			// Each outer holds its permit until all three have one, and again until all
+			// three inners have settled: otherwise the first inner's failure rolls back
+			// its outer, and the permit it frees lets the other inners through.
+			Mono<Void> allHolding = barrier(3);
+			Mono<Void> allInnersSettled = barrier(3);
 			List<Throwable> failures = Flux.range(1, 3)
 				.flatMap((i) -> outer
 					.transactional(exhaustedJdbc.update("insert into " + this.table + " values (?, ?)", i, "outer")
-						.then(Mono.defer(() -> {
-							if (holding.incrementAndGet() == 3) {
-								allHolding.complete(null);
-							}
-							return Mono.fromFuture(allHolding, true);
-						}))
-						.then(inner.transactional(
-								exhaustedJdbc.update("insert into " + this.table + " values (?, ?)", i + 10, "inner"))))
+						.then(allHolding)
+						.then(inner
+							.transactional(exhaustedJdbc.update("insert into " + this.table + " values (?, ?)", i + 10,
+									"inner"))
+							.materialize()
+							.flatMap((signal) -> allInnersSettled.thenReturn(signal))
+							.dematerialize()))
 					.then(Mono.<Throwable>empty())
 					.onErrorResume(Mono::just))
 				.collectList()
@@ -522,6 +606,20 @@ abstract class TransactionManagerContractTests {
 		assertThat(after.completed() - before.completed()).isEqualTo(2000 * perFlow);
 	}
 
+	/**
+	 * A mono that completes for every subscriber once the given number have subscribed.
+	 */
+	private static Mono<Void> barrier(int parties) {
+		AtomicInteger arrived = new AtomicInteger();
+		CompletableFuture<Void> open = new CompletableFuture<>();
+		return Mono.defer(() -> {
+			if (arrived.incrementAndGet() == parties) {
+				open.complete(null);
+			}
+			return Mono.fromFuture(open, true);
+		});
+	}
+
 	private TransactionalOperator operator() {
 		return TransactionalOperator.create(this.manager);
 	}
@@ -536,6 +634,13 @@ abstract class TransactionManagerContractTests {
 
 	private Mono<Integer> insert(int id) {
 		return this.jdbc.update("insert into " + this.table + " values (?, ?)", id, "row-" + id);
+	}
+
+	private Mono<Integer> clientInsert(int id, String name) {
+		return this.client.sql("insert into " + this.table + " values (:id, :name)")
+			.param("id", id)
+			.param("name", name)
+			.update();
 	}
 
 	private Mono<Integer> count() {
