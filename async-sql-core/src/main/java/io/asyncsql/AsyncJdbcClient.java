@@ -78,6 +78,17 @@ public interface AsyncJdbcClient {
 	AsyncJdbcClient readOnly(Duration maxStaleness);
 
 	/**
+	 * Return a view whose statements run, in order, on the given connection and inside
+	 * whatever transaction it holds: the connection of a Spring transaction found with
+	 * {@link AsyncConnectionUtils}, or one from {@link AsyncEngine#connect()}. The view
+	 * shares this client's {@code JdbcTemplate} settings and row mappers.
+	 * @param connection a connection of an engine of this library
+	 * @return the view
+	 * @throws IllegalArgumentException when the connection is of another implementation
+	 */
+	AsyncJdbcClient on(AsyncConnection connection);
+
+	/**
 	 * Run work in a transaction on one connection, given a client whose statements all
 	 * run on it in order: commit when the work's stage completes normally, roll back when
 	 * it fails; nested (by savepoint) when called on a client that is already in a

@@ -98,6 +98,14 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 	}
 
 	@Override
+	public AsyncJdbcClient on(AsyncConnection connection) {
+		Assert.isInstanceOf(JdbcOperationsSupport.class, connection,
+				"'connection' must be an async-sql connection (from AsyncEngine.connect() or a transaction)");
+		JdbcOperationsSupport lane = (JdbcOperationsSupport) connection;
+		return new DefaultAsyncJdbcClient(lane, null, this.shared.forTemplate(lane.jdbcTemplate));
+	}
+
+	@Override
 	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcClient, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
 		if (this.operations instanceof AsyncJdbcTemplate template) {

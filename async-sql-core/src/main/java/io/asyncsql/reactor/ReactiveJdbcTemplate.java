@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.asyncsql.AsyncConnection;
 import io.asyncsql.AsyncConnectionUtils;
+import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncJdbcOperations;
 import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.AsyncTransaction;
@@ -44,6 +45,9 @@ public final class ReactiveJdbcTemplate {
 
 	private final @Nullable AsyncJdbcTemplate template;
 
+	/** The engine whose Spring transactions this template joins: the primary's. */
+	private final @Nullable AsyncEngine engine;
+
 	private final @Nullable AsyncConnection connection;
 
 	/**
@@ -51,16 +55,37 @@ public final class ReactiveJdbcTemplate {
 	 * @param template the asynchronous template to run on
 	 */
 	public ReactiveJdbcTemplate(AsyncJdbcTemplate template) {
-		Assert.notNull(template, "'template' must not be null");
+		this(template, checkNotNull(template).getEngine());
+	}
+
+	/**
+	 * Create a template on a view of another one, that joins the transactions of the
+	 * given engine.
+	 */
+	ReactiveJdbcTemplate(AsyncJdbcTemplate template, AsyncEngine engine) {
 		this.operations = template;
 		this.template = template;
+		this.engine = engine;
 		this.connection = null;
 	}
 
 	private ReactiveJdbcTemplate(AsyncConnection connection) {
 		this.operations = connection;
 		this.template = null;
+		this.engine = null;
 		this.connection = connection;
+	}
+
+	private static AsyncJdbcTemplate checkNotNull(AsyncJdbcTemplate template) {
+		Assert.notNull(template, "'template' must not be null");
+		return template;
+	}
+
+	/**
+	 * Return a template whose every operation runs on the given connection.
+	 */
+	static ReactiveJdbcTemplate on(AsyncConnection connection) {
+		return new ReactiveJdbcTemplate(connection);
 	}
 
 	/**
@@ -159,9 +184,10 @@ public final class ReactiveJdbcTemplate {
 			return transactional(this.connection, this.connection::beginNested, work);
 		}
 		AsyncJdbcTemplate outer = this.template;
-		Assert.state(outer != null, "No template to open a connection with");
+		AsyncEngine joins = this.engine;
+		Assert.state(outer != null && joins != null, "No template to open a connection with");
 		return Flux.deferContextual((context) -> {
-			AsyncConnection joined = AsyncConnectionUtils.transactionalConnection(context, outer.getEngine());
+			AsyncConnection joined = AsyncConnectionUtils.transactionalConnection(context, joins);
 			if (joined != null) {
 				return transactional(joined, joined::beginNested, work);
 			}
@@ -194,7 +220,7 @@ public final class ReactiveJdbcTemplate {
 		if (outer == null || outer.isReadOnly() || outer.getReadReplica() == null) {
 			return this;
 		}
-		return new ReactiveJdbcTemplate(outer.readOnly());
+		return new ReactiveJdbcTemplate(outer.readOnly(), this.engine);
 	}
 
 	/**
@@ -213,11 +239,19 @@ public final class ReactiveJdbcTemplate {
 		return Mono.deferContextual((context) -> mono(() -> operation.apply(operations(context))));
 	}
 
+	/**
+	 * Return the connection every operation of this template runs on, set for the
+	 * template given to {@link #inTransaction}'s work.
+	 */
+	@Nullable AsyncConnection connection() {
+		return this.connection;
+	}
+
 	private AsyncJdbcOperations operations(ContextView context) {
-		if (this.template == null) {
+		if (this.engine == null) {
 			return this.operations;
 		}
-		AsyncConnection joined = AsyncConnectionUtils.transactionalConnection(context, this.template.getEngine());
+		AsyncConnection joined = AsyncConnectionUtils.transactionalConnection(context, this.engine);
 		return (joined != null) ? joined : this.operations;
 	}
 
