@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
@@ -269,6 +270,10 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 */
 	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
+		DefaultAsyncConnection joined = joined();
+		if (joined != null) {
+			return joined.inTransaction(TransactionSetup.DEFAULT, work);
+		}
 		if (this.retryPolicy != null) {
 			return inTransaction(this.retryPolicy, work);
 		}
@@ -306,6 +311,10 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
 		TransactionSetup setup = TransactionSetup.of(definition);
+		DefaultAsyncConnection joined = joined();
+		if (joined != null) {
+			return inJoinedTransaction(joined, definition, setup, work);
+		}
 		switch (definition.getPropagationBehavior()) {
 			case TransactionDefinition.PROPAGATION_MANDATORY:
 				return CompletableFuture.failedFuture(new IllegalTransactionStateException(
@@ -322,6 +331,77 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 				}
 				return inTransaction(deadline, setup, work);
 		}
+	}
+
+	/**
+	 * Run work as the definition's propagation says inside the transaction of a
+	 * {@link #transactional} body.
+	 */
+	private <T> CompletableFuture<T> inJoinedTransaction(DefaultAsyncConnection joined,
+			TransactionDefinition definition, TransactionSetup setup,
+			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		switch (definition.getPropagationBehavior()) {
+			case TransactionDefinition.PROPAGATION_NEVER:
+				return CompletableFuture.failedFuture(new IllegalTransactionStateException(
+						"Existing transaction found for transaction marked with propagation 'never'"));
+			case TransactionDefinition.PROPAGATION_NOT_SUPPORTED:
+				return JoinedTransactions.outside(() -> TransactionRules.withoutTransaction(this, work));
+			case TransactionDefinition.PROPAGATION_REQUIRES_NEW:
+				return JoinedTransactions.outside(() -> inTransaction(definition, work));
+			case TransactionDefinition.PROPAGATION_NESTED:
+				return joined.inTransaction(setup, work);
+			default:
+				// REQUIRED, SUPPORTS, MANDATORY: take part in the transaction.
+				return TransactionRules.withoutTransaction(joined, work);
+		}
+	}
+
+	/**
+	 * Run a body of {@code CompletableFuture} code in a transaction as a
+	 * {@link TransactionDefinition} describes it (see
+	 * {@link #inTransaction(TransactionDefinition, Function)}), committing when the stage
+	 * the body returns completes and rolling back when it fails (as the definition's
+	 * rollback rules say) or the returned future is cancelled. This is what
+	 * {@link io.asyncsql.transaction.AsyncTransactional @AsyncTransactional} runs.
+	 * <p>
+	 * The body runs once the transaction has begun, on the engine thread that began it,
+	 * and must not block. Operations of this engine's templates and clients
+	 * ({@code AsyncJdbcTemplate}, {@code AsyncJdbcClient}, and transactions they start,
+	 * which take part or nest as their definitions say) join the transaction when they
+	 * are started:
+	 * <ul>
+	 * <li>in the body itself, on its thread;</li>
+	 * <li>in stages that run as one of the transaction's operations completes, that is
+	 * dependent stages chained (without an executor) on the futures of joined
+	 * operations.</li>
+	 * </ul>
+	 * Operations started on other threads (an executor of yours, {@code *Async} stages, a
+	 * scheduler) or after the body's stage has completed run on their own connections. A
+	 * plain {@code JdbcTemplate} called inside a joined operation's callback joins too.
+	 * @param <T> the result type
+	 * @param definition the transaction's definition
+	 * @param body the body, whose stage decides the outcome
+	 * @return a future of the body's result, completed after the commit or rollback
+	 */
+	public <T> CompletableFuture<T> transactional(TransactionDefinition definition,
+			Supplier<? extends CompletionStage<T>> body) {
+		Assert.notNull(definition, "'definition' must not be null");
+		Assert.notNull(body, "'body' must not be null");
+		return inTransaction(definition, (operations) -> (operations instanceof DefaultAsyncConnection lane)
+				? lane.joining(body) : JoinedTransactions.outside(body));
+	}
+
+	/**
+	 * Return the lane of the {@link #transactional} body this thread works for, if it is
+	 * on this template's engine or, for a read-only view, on its primary.
+	 */
+	private @Nullable DefaultAsyncConnection joined() {
+		DefaultAsyncConnection joined = JoinedTransactions.current(this.engine);
+		ReadRoute route = this.reads;
+		if (joined == null && this.readOnly && route != null) {
+			joined = JoinedTransactions.current(route.primary());
+		}
+		return joined;
 	}
 
 	private <T> CompletableFuture<T> inTransaction(Deadline deadline, TransactionSetup setup,
@@ -409,6 +489,10 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 
 	@Override
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
+		DefaultAsyncConnection joined = joined();
+		if (joined != null) {
+			return joined.submit(work);
+		}
 		ReadRoute route = this.reads;
 		if (this.readOnly && route != null) {
 			return route.submit(work, deadline());
@@ -418,6 +502,10 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 
 	@Override
 	<T> Flow.Publisher<T> publisher(String sql, RowMapper<T> rowMapper, @Nullable Object @Nullable [] args) {
+		DefaultAsyncConnection joined = joined();
+		if (joined != null) {
+			return joined.publisher(sql, rowMapper, args);
+		}
 		ReadRoute route = this.reads;
 		if (this.readOnly && route != null && !route.streamsOnReader()) {
 			// Decided now: a stream that moved side after rows arrived would repeat them.

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +72,12 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	private volatile boolean abandoned;
 
+	/**
+	 * Whether operations started on a thread bound to this lane join its transaction:
+	 * while a body given to {@link #joining} has not completed.
+	 */
+	private volatile boolean joinable;
+
 	private @Nullable EngineTask<Void> closeTask;
 
 	private boolean released;
@@ -117,6 +124,9 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	private <T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline, boolean commits) {
 		EngineTask<T> task = this.engine.newTask((t) -> runInLane(t, work), deadline, true, false);
 		task.commits = commits;
+		if (this.joinable) {
+			task.joins = this;
+		}
 		this.engine.observations.forLaneWork(work, this.observation).attach(task);
 		if (this.closed.get()) {
 			this.engine.reject(task, closedException());
@@ -272,6 +282,36 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		}
 		abandon();
 		return true;
+	}
+
+	/**
+	 * Run a body whose operations join this lane's transaction, on this thread while it
+	 * runs and in the stages that completing those operations runs, until the stage it
+	 * returns completes; see {@link JoinedTransactions}.
+	 */
+	<T> CompletionStage<T> joining(Supplier<? extends CompletionStage<T>> body) {
+		this.joinable = true;
+		DefaultAsyncConnection previous = JoinedTransactions.bind(this);
+		CompletionStage<T> stage;
+		try {
+			stage = body.get();
+			Assert.state(stage != null, "Transactional body returned null instead of a CompletionStage");
+		}
+		catch (Throwable ex) {
+			stage = CompletableFuture.failedFuture(ex);
+		}
+		finally {
+			JoinedTransactions.restore(previous);
+		}
+		return stage.whenComplete((value, failure) -> this.joinable = false);
+	}
+
+	boolean isJoinable() {
+		return this.joinable && !this.closed.get();
+	}
+
+	AsyncEngine getEngine() {
+		return this.engine;
 	}
 
 	private <T> void runInTransaction(AsyncTransaction transaction,

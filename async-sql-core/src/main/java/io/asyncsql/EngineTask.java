@@ -73,6 +73,12 @@ final class EngineTask<T> implements Runnable {
 	/** The observation of the operation, or of the connection's step, the task runs. */
 	OperationObservation observation = OperationObservation.NONE;
 
+	/**
+	 * The lane whose declared transaction the stages run by completing this task join;
+	 * set before the task is queued.
+	 */
+	@Nullable DefaultAsyncConnection joins;
+
 	/** What a worker runs: this task, possibly wrapped by a task decorator. */
 	Runnable runnable = this;
 
@@ -197,7 +203,19 @@ final class EngineTask<T> implements Runnable {
 		if (!this.inLane && !(this.keepsPermit && succeeded)) {
 			this.successor = this.engine.releasePermit();
 		}
-		complete(value, failure, succeeded);
+		if (this.joins != null) {
+			// Stages that completing runs join the lane's transaction.
+			DefaultAsyncConnection previous = JoinedTransactions.bind(this.joins);
+			try {
+				complete(value, failure, succeeded);
+			}
+			finally {
+				JoinedTransactions.restore(previous);
+			}
+		}
+		else {
+			complete(value, failure, succeeded);
+		}
 	}
 
 	private void complete(@Nullable T value, @Nullable Throwable failure, boolean succeeded) {

@@ -49,8 +49,24 @@ final class TransactionRules {
 				return new Outcome<>(null, cause);
 			});
 		});
-		return outcome.thenCompose((done) -> (done.failure() != null) ? CompletableFuture.failedFuture(done.failure())
-				: CompletableFuture.completedFuture(done.value()));
+		// A transaction's future, so that cancelling it still rolls the transaction back.
+		TransactionFuture<T> result = new TransactionFuture<>(() -> outcome.cancel(false));
+		outcome.whenComplete((done, failure) -> {
+			if (outcome.isCancelled()) {
+				// Only the result's cancel does that, and it completes the result.
+				return;
+			}
+			if (failure != null) {
+				result.settleExceptionally(EngineFailures.unwrap(failure));
+			}
+			else if (done.failure() != null) {
+				result.settleExceptionally(done.failure());
+			}
+			else {
+				result.settle(done.value());
+			}
+		});
+		return result;
 	}
 
 	/**

@@ -7,11 +7,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.asyncsql.reactor.ReactiveJdbcClient;
 import io.asyncsql.reactor.ReactiveJdbcTemplate;
+import io.asyncsql.transaction.AsyncTransactionAdvisor;
+import io.asyncsql.transaction.AsyncTransactional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +25,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -79,6 +83,8 @@ abstract class TransactionManagerContractTests {
 
 	private Flows flows;
 
+	private FutureFlows futureFlows;
+
 	TransactionManagerContractTests(TestDatabase database) {
 		this.database = database;
 	}
@@ -100,9 +106,14 @@ abstract class TransactionManagerContractTests {
 		this.context = new AnnotationConfigApplicationContext();
 		this.context.registerBean(AsyncSqlTransactionManager.class, () -> this.manager);
 		this.context.registerBean(Flows.class, () -> new Flows(this.jdbc, this.table, this.counters));
+		this.context.registerBean(FutureFlows.class, () -> new FutureFlows(this.template,
+				AsyncJdbcClient.create(this.template), this.table, () -> this.context.getBean(FutureFlows.class)));
+		this.context.registerBean(AsyncTransactionAdvisor.class, () -> new AsyncTransactionAdvisor(() -> this.template),
+				(definition) -> definition.setRole(BeanDefinition.ROLE_INFRASTRUCTURE));
 		this.context.register(TransactionConfiguration.class);
 		this.context.refresh();
 		this.flows = this.context.getBean(Flows.class);
+		this.futureFlows = this.context.getBean(FutureFlows.class);
 	}
 
 	@AfterAll
@@ -532,6 +543,82 @@ abstract class TransactionManagerContractTests {
 	}
 
 	@Test
+	void asyncTransactionalRollsBackWhenTheReturnedFutureFailsLater() {
+		long start = System.nanoTime();
+		CompletableFuture<Integer> future = this.futureFlows.insertThenFailLater(1);
+		assertThat(Futures.failure(future)).isInstanceOf(IllegalStateException.class).hasMessage("fails later");
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+		assertThat(rows()).isZero();
+		assertIdle();
+	}
+
+	@Test
+	void asyncTransactionalJoinsOperationsOfTheBodyAndOfItsStages() {
+		assertThat(Futures.result(this.futureFlows.insertTwiceAndCountInside(1))).isEqualTo(2);
+		assertThat(ids()).containsExactly(1, 2);
+		assertIdle();
+	}
+
+	@Test
+	void asyncTransactionalRollsBackEveryJoinedOperation() {
+		CompletableFuture<Integer> future = this.futureFlows.insertTwiceThenFail(1);
+		assertThat(Futures.failure(future)).isInstanceOf(IllegalStateException.class).hasMessage("fails after both");
+		assertThat(rows()).isZero();
+		assertIdle();
+	}
+
+	@Test
+	void asyncTransactionalRollsBackWhenTheCallerCancels() {
+		CompletableFuture<Integer> inserted = new CompletableFuture<>();
+		CompletableFuture<Void> gate = new CompletableFuture<>();
+		CompletableFuture<Integer> future = this.futureFlows.insertThenWait(1, inserted, gate);
+		assertThat(Futures.result(inserted)).isOne();
+		assertThat(future.cancel(false)).isTrue();
+		assertThat(future).isCancelled();
+		gate.complete(null);
+		assertIdle();
+		assertThat(rows()).isZero();
+	}
+
+	@Test
+	void asyncTransactionalCommitsOnItsNoRollbackForRule() {
+		CompletableFuture<Integer> future = this.futureFlows.insertThenFailTolerated(1);
+		assertThat(Futures.failure(future)).isInstanceOf(UnsupportedOperationException.class);
+		assertThat(ids()).containsExactly(1);
+		assertIdle();
+	}
+
+	@Test
+	void asyncTransactionalRequiresNewCommitsWhileTheCallersTransactionRollsBack() {
+		CompletableFuture<Integer> future = this.futureFlows.insertAndInsertInNewTransactionThenFail(1, 2);
+		assertThat(Futures.failure(future)).isInstanceOf(IllegalStateException.class).hasMessage("outer fails");
+		assertThat(ids()).containsExactly(2);
+		assertIdle();
+	}
+
+	@Test
+	void asyncTransactionalMethodMustReturnAFuture() {
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> this.futureFlows.notAFuture())
+			.withMessageContaining("must return CompletableFuture or CompletionStage");
+	}
+
+	@Test
+	void operationsOutsideAnAsyncTransactionalBodyDoNotJoinIt() {
+		CompletableFuture<Integer> inserted = new CompletableFuture<>();
+		CompletableFuture<Void> gate = new CompletableFuture<>();
+		CompletableFuture<Integer> future = this.futureFlows.insertThenWait(1, inserted, gate);
+		// Started on this thread while the transaction is open: its own connection, so
+		// it cannot see the uncommitted row.
+		assertThat(Futures.result(inserted)).isOne();
+		assertThat(Futures.result(this.template.queryForObject("select count(*) from " + this.table, Integer.class)))
+			.isZero();
+		gate.complete(null);
+		assertThat(Futures.result(future)).isEqualTo(1);
+		assertThat(ids()).containsExactly(1);
+		assertIdle();
+	}
+
+	@Test
 	void requiresNewWhenOuterTransactionsHoldEveryPermitFailsClearly() {
 		AsyncEngine exhausted = AsyncEngine.builder(this.dataSource)
 			.name("txm-exhausted")
@@ -695,6 +782,99 @@ abstract class TransactionManagerContractTests {
 	static class AuditException extends Exception {
 
 		private static final long serialVersionUID = 1L;
+
+	}
+
+	/**
+	 * {@code @AsyncTransactional} methods returning futures.
+	 */
+	static class FutureFlows {
+
+		private final AsyncJdbcTemplate template;
+
+		private final AsyncJdbcClient client;
+
+		private final String table;
+
+		/** This bean's proxy, for calls that must go through it. */
+		private final java.util.function.Supplier<FutureFlows> self;
+
+		FutureFlows(AsyncJdbcTemplate template, AsyncJdbcClient client, String table,
+				java.util.function.Supplier<FutureFlows> self) {
+			this.template = template;
+			this.client = client;
+			this.table = table;
+			this.self = self;
+		}
+
+		@AsyncTransactional
+		public CompletableFuture<Integer> insertThenFailLater(int id) {
+			return insert(id).thenCompose((n) -> CompletableFuture.supplyAsync(() -> {
+				throw new IllegalStateException("fails later");
+			}, CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS)));
+		}
+
+		@AsyncTransactional
+		public CompletableFuture<Integer> insertTwiceAndCountInside(int id) {
+			// The second insert and the count start in stages run as the first insert
+			// completes; the count sees both rows only on the transaction's connection.
+			return insert(id)
+				.thenCompose((n) -> this.client.sql("insert into " + this.table + " values (:id, :name)")
+					.param("id", id + 1)
+					.param("name", "second")
+					.update())
+				.thenCompose((n) -> this.template.queryForObject("select count(*) from " + this.table, Integer.class));
+		}
+
+		@AsyncTransactional
+		public CompletableFuture<Integer> insertTwiceThenFail(int id) {
+			return insert(id)
+				.thenCompose((n) -> this.client.sql("insert into " + this.table + " values (?, ?)")
+					.params(id + 1, "second")
+					.update())
+				.thenCompose((n) -> {
+					throw new IllegalStateException("fails after both");
+				});
+		}
+
+		@AsyncTransactional
+		public CompletableFuture<Integer> insertThenWait(int id, CompletableFuture<Integer> inserted,
+				CompletableFuture<Void> gate) {
+			return insert(id).thenCompose((n) -> {
+				inserted.complete(n);
+				return gate.thenApply((ignored) -> n);
+			});
+		}
+
+		@AsyncTransactional(noRollbackFor = UnsupportedOperationException.class)
+		public CompletableFuture<Integer> insertThenFailTolerated(int id) {
+			return insert(id).thenCompose((n) -> CompletableFuture.failedFuture(new UnsupportedOperationException()));
+		}
+
+		@AsyncTransactional
+		public CompletableFuture<Integer> insertAndInsertInNewTransactionThenFail(int id, int newId) {
+			return insert(id).thenCompose((n) -> self().insertInNewTransaction(newId)).thenCompose((n) -> {
+				throw new IllegalStateException("outer fails");
+			});
+		}
+
+		@AsyncTransactional(propagation = Propagation.REQUIRES_NEW)
+		public CompletableFuture<Integer> insertInNewTransaction(int id) {
+			return insert(id);
+		}
+
+		@AsyncTransactional
+		public String notAFuture() {
+			return "no";
+		}
+
+		private FutureFlows self() {
+			return this.self.get();
+		}
+
+		private CompletableFuture<Integer> insert(int id) {
+			return this.template.update("insert into " + this.table + " values (?, ?)", id, "row-" + id);
+		}
 
 	}
 

@@ -1,5 +1,6 @@
 /**
- * Reactor API of async-sql: {@link io.asyncsql.reactor.ReactiveJdbcTemplate}.
+ * Reactor API of async-sql: {@link io.asyncsql.reactor.ReactiveJdbcTemplate} and
+ * {@link io.asyncsql.reactor.ReactiveJdbcClient}.
  */
 @NullMarked
 package io.asyncsql.reactor;
