@@ -20,7 +20,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@link EnableAutoConfiguration Auto-configuration} of an {@link AsyncEngine} on the
  * context's {@link DataSource}, an {@link AsyncJdbcTemplate} and an
  * {@link io.asyncsql.AsyncJdbcClient} on top of it, a
- * {@link io.asyncsql.reactor.ReactiveJdbcTemplate} where Reactor is present, and the
+ * {@link io.asyncsql.reactor.ReactiveJdbcTemplate} and
+ * {@link io.asyncsql.reactor.ReactiveJdbcClient} where Reactor is present, the advisor of
+ * {@link io.asyncsql.transaction.AsyncTransactional @AsyncTransactional} methods, and the
  * engine's graceful shutdown.
  * <p>
  * Each configuration backs off when the user defines the bean.
@@ -34,7 +36,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @EnableConfigurationProperties(AsyncSqlProperties.class)
 @Import({ AsyncEngineConfiguration.class, AsyncReaderConfiguration.class, AsyncJdbcTemplateConfiguration.class,
 		AsyncJdbcClientConfiguration.class, ReactiveJdbcTemplateConfiguration.class,
-		AsyncEngineLifecycleConfiguration.class })
+		AsyncTransactionalConfiguration.class, AsyncEngineLifecycleConfiguration.class })
 public final class AsyncSqlAutoConfiguration {
 
 }

@@ -1,6 +1,7 @@
 package io.asyncsql.autoconfigure;
 
 import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.reactor.ReactiveJdbcClient;
 import io.asyncsql.reactor.ReactiveJdbcTemplate;
 import reactor.core.publisher.Flux;
 
@@ -11,7 +12,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Configuration of the {@link ReactiveJdbcTemplate} bean, where Reactor is present.
+ * Configuration of the {@link ReactiveJdbcTemplate} and {@link ReactiveJdbcClient} beans,
+ * where Reactor is present.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(Flux.class)
@@ -22,6 +24,12 @@ class ReactiveJdbcTemplateConfiguration {
 	@ConditionalOnMissingBean
 	ReactiveJdbcTemplate reactiveJdbcTemplate(AsyncJdbcTemplate asyncJdbcTemplate) {
 		return new ReactiveJdbcTemplate(asyncJdbcTemplate);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ReactiveJdbcClient reactiveJdbcClient(AsyncJdbcTemplate asyncJdbcTemplate) {
+		return ReactiveJdbcClient.create(asyncJdbcTemplate);
 	}
 
 }

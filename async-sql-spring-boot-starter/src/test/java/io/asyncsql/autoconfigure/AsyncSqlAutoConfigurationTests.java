@@ -14,6 +14,7 @@ import io.asyncsql.AsyncJdbcOperations;
 import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.StreamTimeoutException;
 import io.asyncsql.ThreadMode;
+import io.asyncsql.reactor.ReactiveJdbcClient;
 import io.asyncsql.reactor.ReactiveJdbcTemplate;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -99,8 +100,31 @@ class AsyncSqlAutoConfigurationTests {
 	void autoConfigurationWithoutReactorHasNoReactiveTemplate() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(Flux.class)).run((context) -> {
 			assertThat(context).hasSingleBean(AsyncJdbcTemplate.class);
-			assertThat(context).doesNotHaveBean(ReactiveJdbcTemplate.class);
+			assertThat(context).doesNotHaveBean(ReactiveJdbcTemplate.class).doesNotHaveBean(ReactiveJdbcClient.class);
 		});
+	}
+
+	@Test
+	void autoConfigurationProvidesAReactiveClientWhereReactorIsPresent() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(ReactiveJdbcClient.class);
+			StepVerifier
+				.create(context.getBean(ReactiveJdbcClient.class)
+					.sql("select x from system_range(1, :last)")
+					.param("last", 3)
+					.query(Integer.class)
+					.all())
+				.expectNext(1, 2, 3)
+				.expectComplete()
+				.verify(Duration.ofSeconds(10));
+		});
+	}
+
+	@Test
+	void autoConfigurationWhenUserDefinesReactiveClientBacksOff() {
+		this.contextRunner.withUserConfiguration(UserReactiveClientConfiguration.class)
+			.run((context) -> assertThat(context).hasSingleBean(ReactiveJdbcClient.class)
+				.hasBean("userReactiveJdbcClient"));
 	}
 
 	@Test
@@ -443,6 +467,16 @@ class AsyncSqlAutoConfigurationTests {
 		@Bean
 		ReactiveJdbcTemplate userReactiveJdbcTemplate(AsyncJdbcTemplate template) {
 			return new ReactiveJdbcTemplate(template);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserReactiveClientConfiguration {
+
+		@Bean
+		ReactiveJdbcClient userReactiveJdbcClient(AsyncJdbcTemplate template) {
+			return ReactiveJdbcClient.create(template);
 		}
 
 	}

@@ -1,14 +1,22 @@
 package io.asyncsql.autoconfigure;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.asyncsql.AsyncConnectionUtils;
 import io.asyncsql.AsyncEngine;
+import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.AsyncSqlTransactionManager;
+import io.asyncsql.reactor.ReactiveJdbcClient;
 import io.asyncsql.reactor.ReactiveJdbcTemplate;
+import io.asyncsql.transaction.AsyncTransactionAdvisor;
+import io.asyncsql.transaction.AsyncTransactional;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
@@ -134,12 +142,99 @@ class AsyncSqlTransactionAutoConfigurationTests {
 				.hasSingleBean(DataSourceTransactionManager.class));
 	}
 
+	@Test
+	void reactiveJdbcClientJoinsTheTransactionOfAReactiveTransactionalMethod() {
+		this.contextRunner.withUserConfiguration(AccountsConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(ReactiveJdbcClient.class);
+			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+			jdbc.execute("create table accounts (id int primary key)");
+			Accounts accounts = context.getBean(Accounts.class);
+			assertThatIllegalStateException().isThrownBy(() -> accounts.insertWithClientThenFail(1, 2).block(WAIT))
+				.withMessage("fails after 2 rows");
+			assertThat(jdbc.queryForObject("select count(*) from accounts", Integer.class)).isZero();
+		});
+	}
+
+	@Test
+	void asyncTransactionalMethodsRollBackWhenTheirFutureFailsAfterTheyReturn() {
+		// Without Boot's transaction auto-configuration: the starter registers the
+		// auto-proxy creator its advisor needs.
+		new ApplicationContextRunner().withPropertyValues("spring.datasource.generate-unique-name=true")
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+					JdbcTemplateAutoConfiguration.class, AsyncSqlAutoConfiguration.class))
+			.withUserConfiguration(LedgerConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(AsyncTransactionAdvisor.class);
+				JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+				jdbc.execute("create table ledger (id int primary key)");
+				Ledger ledger = context.getBean(Ledger.class);
+				assertThat(ledger.insert(1)).succeedsWithin(WAIT);
+				assertThat(ledger.insertThenFailLater(2)).failsWithin(WAIT)
+					.withThrowableThat()
+					.havingRootCause()
+					.withMessage("fails later");
+				assertThat(jdbc.queryForList("select id from ledger", Integer.class)).containsExactly(1);
+			});
+	}
+
+	@Test
+	void autoConfigurationWhenUserDefinesAsyncTransactionAdvisorBacksOff() {
+		this.contextRunner.withUserConfiguration(UserAdvisorConfiguration.class)
+			.run((context) -> assertThat(context).hasSingleBean(AsyncTransactionAdvisor.class).hasBean("userAdvisor"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LedgerConfiguration {
+
+		@Bean
+		Ledger ledger(AsyncJdbcTemplate template) {
+			return new Ledger(template);
+		}
+
+	}
+
+	/**
+	 * {@code @AsyncTransactional} methods whose futures end after they return.
+	 */
+	static class Ledger {
+
+		private final AsyncJdbcTemplate template;
+
+		Ledger(AsyncJdbcTemplate template) {
+			this.template = template;
+		}
+
+		@AsyncTransactional
+		public CompletableFuture<Integer> insert(int id) {
+			return this.template.update("insert into ledger values (?)", id);
+		}
+
+		@AsyncTransactional
+		public CompletableFuture<Integer> insertThenFailLater(int id) {
+			return insert(id).thenCompose((n) -> CompletableFuture.supplyAsync(() -> {
+				throw new IllegalStateException("fails later");
+			}, CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserAdvisorConfiguration {
+
+		@Bean
+		static AsyncTransactionAdvisor userAdvisor(ObjectProvider<AsyncJdbcTemplate> template) {
+			return new AsyncTransactionAdvisor(template::getObject);
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class AccountsConfiguration {
 
 		@Bean
-		Accounts accounts(JdbcTemplate jdbcTemplate, ReactiveJdbcTemplate reactiveJdbcTemplate, AsyncEngine engine) {
-			return new Accounts(jdbcTemplate, reactiveJdbcTemplate, engine);
+		Accounts accounts(JdbcTemplate jdbcTemplate, ReactiveJdbcTemplate reactiveJdbcTemplate,
+				ReactiveJdbcClient reactiveJdbcClient, AsyncEngine engine) {
+			return new Accounts(jdbcTemplate, reactiveJdbcTemplate, reactiveJdbcClient, engine);
 		}
 
 	}
@@ -154,12 +249,26 @@ class AsyncSqlTransactionAutoConfigurationTests {
 
 		private final ReactiveJdbcTemplate reactiveJdbcTemplate;
 
+		private final ReactiveJdbcClient reactiveJdbcClient;
+
 		private final AsyncEngine engine;
 
-		Accounts(JdbcTemplate jdbcTemplate, ReactiveJdbcTemplate reactiveJdbcTemplate, AsyncEngine engine) {
+		Accounts(JdbcTemplate jdbcTemplate, ReactiveJdbcTemplate reactiveJdbcTemplate,
+				ReactiveJdbcClient reactiveJdbcClient, AsyncEngine engine) {
 			this.jdbcTemplate = jdbcTemplate;
 			this.reactiveJdbcTemplate = reactiveJdbcTemplate;
+			this.reactiveJdbcClient = reactiveJdbcClient;
 			this.engine = engine;
+		}
+
+		@Transactional
+		public Mono<Integer> insertWithClientThenFail(int first, int second) {
+			return Flux.just(first, second)
+				.concatMap((id) -> this.reactiveJdbcClient.sql("insert into accounts values (:id)")
+					.param("id", id)
+					.update())
+				.then(this.reactiveJdbcClient.sql("select count(*) from accounts").query(Integer.class).single())
+				.flatMap((rows) -> Mono.error(new IllegalStateException("fails after " + rows + " rows")));
 		}
 
 		@Transactional
