@@ -1,25 +1,22 @@
 package io.asyncsql.sample;
 
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 import io.asyncsql.AsyncJdbcClient;
-import io.asyncsql.AsyncJdbcOperations;
-import io.asyncsql.AsyncJdbcTemplate;
+import io.asyncsql.reactor.ReactiveJdbcClient;
 import io.asyncsql.reactor.ReactiveJdbcTemplate;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.aot.hint.annotation.RegisterReflectionForBinding;
-import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The {@code users} and {@code user_audit} tables, through the auto-configured
- * {@link AsyncJdbcClient}, {@link AsyncJdbcTemplate} and {@link ReactiveJdbcTemplate}.
+ * {@link AsyncJdbcClient}, {@link ReactiveJdbcClient} and {@link ReactiveJdbcTemplate}.
  * <p>
  * Every method is cold, as a reactive repository should be: nothing reaches the engine
  * before the result is subscribed to ({@code Mono.fromFuture(Supplier)}), and cancelling
@@ -38,23 +35,21 @@ import org.springframework.stereotype.Repository;
 @RegisterReflectionForBinding({ User.class, NameChange.class })
 public class UserRepository {
 
-	private static final RowMapper<String> NAME = (rs, rowNum) -> rs.getString("name");
-
 	private final AsyncJdbcClient client;
 
-	private final AsyncJdbcTemplate template;
+	private final ReactiveJdbcClient reactiveClient;
 
 	private final ReactiveJdbcTemplate reactive;
 
 	/**
 	 * Create a repository.
 	 * @param client the client for single statements
-	 * @param template the template for transactions
+	 * @param reactiveClient the Reactor client for the transactional rename
 	 * @param reactive the Reactor template for streamed queries
 	 */
-	public UserRepository(AsyncJdbcClient client, AsyncJdbcTemplate template, ReactiveJdbcTemplate reactive) {
+	public UserRepository(AsyncJdbcClient client, ReactiveJdbcClient reactiveClient, ReactiveJdbcTemplate reactive) {
 		this.client = client;
-		this.template = template;
+		this.reactiveClient = reactiveClient;
 		this.reactive = reactive;
 	}
 
@@ -109,29 +104,32 @@ public class UserRepository {
 
 	/**
 	 * Rename a user and record the change in {@code user_audit}, in one transaction: both
-	 * happen or neither does.
+	 * happen or neither does. The transaction is Spring's own: {@code @Transactional} on
+	 * a method that returns a {@code Mono} runs in an async-sql transaction, which the
+	 * {@link ReactiveJdbcClient} statements below join through the subscriber's context.
 	 * @param id the user's id
 	 * @param newName the new name
 	 * @return the renamed user, or empty when there is none with that id
 	 */
+	@Transactional
 	public Mono<User> rename(long id, String newName) {
-		return Mono.fromFuture(() -> this.template.inTransaction((tx) -> rename(tx, id, newName)))
-			.flatMap(Mono::justOrEmpty);
-	}
-
-	private static CompletableFuture<Optional<User>> rename(AsyncJdbcOperations tx, long id, String newName) {
-		return tx.query("select name from users where id = ? for update", NAME, id).thenCompose((names) -> {
-			if (names.isEmpty()) {
-				return CompletableFuture.completedFuture(Optional.empty());
-			}
+		return this.reactiveClient.sql("select name from users where id = :id for update")
+			.param("id", id)
+			.query(String.class)
+			.optional()
 			// The audit row goes in first: when the rename then fails (the name is
 			// taken), the rollback has to take the audit row with it.
-			return tx
-				.update("insert into user_audit (user_id, old_name, new_name) values (?, ?, ?)", id, names.get(0),
-						newName)
-				.thenCompose((audited) -> tx.update("update users set name = ? where id = ?", newName, id))
-				.thenApply((renamed) -> Optional.of(new User(id, newName)));
-		});
+			.flatMap((oldName) -> this.reactiveClient
+				.sql("insert into user_audit (user_id, old_name, new_name) values (:id, :oldName, :newName)")
+				.param("id", id)
+				.param("oldName", oldName)
+				.param("newName", newName)
+				.update())
+			.flatMap((audited) -> this.reactiveClient.sql("update users set name = :name where id = :id")
+				.param("name", newName)
+				.param("id", id)
+				.update())
+			.map((renamed) -> new User(id, newName));
 	}
 
 	/**
