@@ -290,6 +290,9 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 * returns completes; see {@link JoinedTransactions}.
 	 */
 	<T> CompletionStage<T> joining(Supplier<? extends CompletionStage<T>> body) {
+		// A body that takes part in (or nests inside) the lane's transaction leaves the
+		// end of joining to the outermost one.
+		boolean outermost = !this.joinable;
 		this.joinable = true;
 		DefaultAsyncConnection previous = JoinedTransactions.bind(this);
 		CompletionStage<T> stage;
@@ -303,7 +306,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		finally {
 			JoinedTransactions.restore(previous);
 		}
-		return stage.whenComplete((value, failure) -> this.joinable = false);
+		return outermost ? stage.whenComplete((value, failure) -> this.joinable = false) : stage;
 	}
 
 	boolean isJoinable() {

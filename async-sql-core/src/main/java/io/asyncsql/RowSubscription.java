@@ -77,6 +77,12 @@ final class RowSubscription<T> implements Flow.Subscription {
 
 	private int rowNumber;
 
+	/**
+	 * Whether the cursor stands on a row not emitted yet, read ahead to find out whether
+	 * the rows ended just as the demand did; confined to steps, as the cursor is.
+	 */
+	private boolean positioned;
+
 	private boolean ownTransaction;
 
 	RowSubscription(RowPublisher<T> publisher, Flow.Subscriber<? super T> subscriber) {
@@ -175,7 +181,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 					if (this.terminated) {
 						return;
 					}
-					if (!rows.next()) {
+					if (!advance(rows)) {
 						terminate(null, true);
 						return;
 					}
@@ -185,8 +191,15 @@ final class RowSubscription<T> implements Flow.Subscription {
 					}
 					emitted++;
 				}
-				if (demand != Long.MAX_VALUE) {
-					this.requested.addAndGet(-emitted);
+				if (demand != Long.MAX_VALUE && this.requested.addAndGet(-emitted) == 0 && emitted > 0
+						&& !this.positioned) {
+					// Demand met exactly: read one row ahead, so that a subscriber that
+					// asked for just the rows there are still hears onComplete.
+					if (!rows.next()) {
+						terminate(null, true);
+						return;
+					}
+					this.positioned = true;
 				}
 				missed = this.wip.addAndGet(-missed);
 				if (missed == 0) {
@@ -201,6 +214,14 @@ final class RowSubscription<T> implements Flow.Subscription {
 		finally {
 			this.stepRunning = false;
 		}
+	}
+
+	private boolean advance(ResultSet rows) throws SQLException {
+		if (this.positioned) {
+			this.positioned = false;
+			return true;
+		}
+		return rows.next();
 	}
 
 	private ResultSet open(Connection con) throws SQLException {

@@ -382,6 +382,26 @@ abstract class DatabaseContractTests {
 	}
 
 	@Test
+	void streamCompletesWhenTheSubscriberRequestedExactlyTheRowsThereAre() {
+		insertPeople(5);
+		Flux<Integer> ages = JdkFlowAdapter
+			.flowPublisherToFlux(
+					this.template.stream("select id, name, age from " + this.table + " order by age", PERSON))
+			.map(Person::age);
+		// Well before the stream's idle timeout, which is what ended such a stream
+		// before.
+		StepVerifier.create(ages, 2)
+			.expectNext(0, 1)
+			.thenRequest(3)
+			.expectNext(2, 3, 4)
+			.expectComplete()
+			.verify(Duration.ofSeconds(10));
+		org.awaitility.Awaitility.await()
+			.atMost(WAIT)
+			.until(() -> this.dataSource.getHikariPoolMXBean().getActiveConnections() == 0);
+	}
+
+	@Test
 	void streamCancelledMidwayReleasesTheConnection() {
 		insertPeople(500);
 		Flux<Person> people = JdkFlowAdapter

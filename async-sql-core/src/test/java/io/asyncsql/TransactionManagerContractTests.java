@@ -597,6 +597,14 @@ abstract class TransactionManagerContractTests {
 	}
 
 	@Test
+	void asyncTransactionalMethodsTakePartInTheCallersTransaction() {
+		CompletableFuture<Integer> future = this.futureFlows.insertAroundATakingPartMethodThenFail(1, 2, 3);
+		assertThat(Futures.failure(future)).isInstanceOf(IllegalStateException.class).hasMessage("outer fails");
+		assertThat(rows()).isZero();
+		assertIdle();
+	}
+
+	@Test
 	void asyncTransactionalMethodMustReturnAFuture() {
 		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> this.futureFlows.notAFuture())
 			.withMessageContaining("must return CompletableFuture or CompletionStage");
@@ -856,6 +864,22 @@ abstract class TransactionManagerContractTests {
 			return insert(id).thenCompose((n) -> self().insertInNewTransaction(newId)).thenCompose((n) -> {
 				throw new IllegalStateException("outer fails");
 			});
+		}
+
+		@AsyncTransactional
+		public CompletableFuture<Integer> insertAroundATakingPartMethodThenFail(int first, int second, int third) {
+			// The last insert starts after the taking-part method's future completed:
+			// it must still join the caller's transaction.
+			return insert(first).thenCompose((n) -> self().insertTakingPart(second))
+				.thenCompose((n) -> insert(third))
+				.thenCompose((n) -> {
+					throw new IllegalStateException("outer fails");
+				});
+		}
+
+		@AsyncTransactional(propagation = Propagation.MANDATORY)
+		public CompletableFuture<Integer> insertTakingPart(int id) {
+			return insert(id);
 		}
 
 		@AsyncTransactional(propagation = Propagation.REQUIRES_NEW)
