@@ -310,7 +310,9 @@ final class EngineTask<T> implements Runnable {
 			if (!this.inLane) {
 				this.engine.dequeue();
 			}
-			this.future.completeExceptionally(this.engine.failures.queueTimeout(this));
+			// Settled directly: the public completion would ask preempt(), which refuses
+			// for a COMMIT, and a COMMIT that never started must fail all the same.
+			this.future.settleExceptionally(this.engine.failures.queueTimeout(this));
 		}
 	}
 
@@ -336,7 +338,7 @@ final class EngineTask<T> implements Runnable {
 			if (!this.inLane) {
 				this.engine.dequeue();
 			}
-			this.future.completeExceptionally(reason);
+			this.future.settleExceptionally(reason);
 		}
 		else if (!this.commits && STATE.compareAndSet(this, RUNNING, ABORTED)) {
 			this.engine.cancelStatementsAsync(this);
