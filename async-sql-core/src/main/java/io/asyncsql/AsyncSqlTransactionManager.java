@@ -1,6 +1,7 @@
 package io.asyncsql;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -98,13 +99,30 @@ public final class AsyncSqlTransactionManager extends AbstractReactiveTransactio
 				&& outer.isActive()) {
 			return mono(outer.connection::beginNested).doOnNext((savepoint) -> tx.savepoint = savepoint).then();
 		}
-		TransactionSetup setup = TransactionSetup.of(definition);
-		Deadline deadline = setup.deadline();
-		return mono(() -> getEngine().connect(deadline, this.template.jdbcTemplate))
+		Deadline deadline = TransactionSetup.of(definition).deadline();
+		return Mono.defer(() -> {
+			CompletableFuture<AsyncConnection> connecting = getEngine().connect(deadline, this.template.jdbcTemplate);
+			CompletableFuture<TransactionalLane> opening = connecting
+				.thenCompose((connection) -> connection.begin(definition).handle((begun, failure) -> {
+					if (failure != null) {
+						connection.close();
+						throw (failure instanceof CompletionException completion) ? completion
+								: new CompletionException(failure);
+					}
+					return new TransactionalLane(connection, begun, deadline);
+				}));
+			// A subscriber that cancels while the lane opens or begins (a timeout, a
+			// dispose) never gets the lane, so nothing would ever close it: stop
+			// waiting for a permit, and close a lane that opens all the same.
+			return Mono.fromFuture(opening, true).doOnCancel(() -> {
+				connecting.cancel(false);
+				opening.thenAccept((lane) -> {
+					lane.released = true;
+					lane.connection.close();
+				});
+			});
+		})
 			.onErrorMap(QueueTimeoutException.class, (ex) -> tx.suspendedLane ? noPermitForNewTransaction(ex) : ex)
-			.flatMap((connection) -> mono(() -> connection.begin(definition))
-				.map((begun) -> new TransactionalLane(connection, begun, deadline))
-				.onErrorResume((ex) -> mono(connection::close).onErrorComplete().then(Mono.error(ex))))
 			.doOnNext((lane) -> {
 				tx.lane = lane;
 				tx.newLane = true;
