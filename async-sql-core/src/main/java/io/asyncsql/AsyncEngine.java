@@ -101,6 +101,9 @@ public final class AsyncEngine implements AutoCloseable {
 
 	private final LongAdder cancelled = new LongAdder();
 
+	/** Operations offered: watched at submission, or rejected before being watched. */
+	private final LongAdder submitted = new LongAdder();
+
 	private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
 
 	private final AtomicBoolean sweepScheduled = new AtomicBoolean();
@@ -173,7 +176,7 @@ public final class AsyncEngine implements AutoCloseable {
 	public EngineStats stats() {
 		return new EngineStats(this.admission.active(), this.admission.queued(), this.admission.permits(),
 				this.admission.capacity(), this.completed.sum(), this.failed.sum(), this.rejected.sum(),
-				this.cancelled.sum());
+				this.cancelled.sum(), this.submitted.sum());
 	}
 
 	/**
@@ -427,6 +430,7 @@ public final class AsyncEngine implements AutoCloseable {
 	 * (cancellation). Call before the task is published to other threads.
 	 */
 	void watch(EngineTask<?> task) {
+		this.submitted.increment();
 		task.watched = true;
 	}
 
@@ -446,6 +450,9 @@ public final class AsyncEngine implements AutoCloseable {
 	 * Fail a task that was never published to other threads: it counts as rejected only.
 	 */
 	void reject(EngineTask<?> task, DataAccessException reason) {
+		if (!task.watched) {
+			this.submitted.increment();
+		}
 		task.watched = false;
 		this.rejected.increment();
 		task.future.completeExceptionally(reason);

@@ -12,10 +12,12 @@ package io.asyncsql;
  * timeouts)
  * @param rejected operations refused at submission (queue full or engine closed)
  * @param cancelled operations cancelled before completing
+ * @param submitted operations offered to the engine, accepted or not: once nothing is
+ * active or queued, {@code completed + failed + rejected + cancelled} adds up to it
  * @since 0.1.0
  */
 public record EngineStats(int active, int queued, int maxConcurrency, int queueCapacity, long completed, long failed,
-		long rejected, long cancelled) {
+		long rejected, long cancelled, long submitted) {
 
 	/**
 	 * Return whether the wait queue is at least nine tenths full.

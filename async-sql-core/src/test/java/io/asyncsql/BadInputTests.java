@@ -152,7 +152,10 @@ class BadInputTests {
 		assertFailsWith(this.template.withTimeout(Duration.ofSeconds(1)).queryForObject("select 1", Integer.class),
 				EngineClosedException.class);
 		this.engine.close();
-		assertThat(this.engine.stats().rejected()).isEqualTo(5);
+		EngineStats stats = this.engine.stats();
+		assertThat(stats.rejected()).isEqualTo(5);
+		// And the table made before: every operation offered is counted once.
+		assertThat(stats.submitted()).isEqualTo(6).isEqualTo(stats.completed() + stats.rejected());
 	}
 
 	@Test
@@ -168,6 +171,11 @@ class BadInputTests {
 		assertThat(closing).succeedsWithin(WAIT);
 		assertThat(connection.close()).as("closing again").succeedsWithin(WAIT);
 		assertThat(this.dataSource.getHikariPoolMXBean().getActiveConnections()).isZero();
+		// Offered and refused: every operation is counted once, however it ends.
+		EngineStats stats = this.engine.stats();
+		assertThat(stats.rejected()).isEqualTo(3);
+		assertThat(stats.completed() + stats.failed() + stats.rejected() + stats.cancelled())
+			.isEqualTo(stats.submitted());
 		assertServes(this.template);
 	}
 

@@ -129,6 +129,7 @@ class OverloadTests {
 			assertThat(stats.completed()).isEqualTo(completedCount);
 			assertThat(stats.rejected()).isEqualTo(rejectedCount);
 			assertThat(stats.failed()).isEqualTo(failedCount);
+			assertThat(stats.submitted()).isEqualTo(SUBMISSIONS);
 			assertThat(stats.active()).isZero();
 			assertThat(stats.queued()).isZero();
 		});

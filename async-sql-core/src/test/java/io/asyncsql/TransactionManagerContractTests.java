@@ -677,6 +677,52 @@ abstract class TransactionManagerContractTests {
 	}
 
 	@Test
+	void transactionsCancelledAtRandomMomentsLeakNothingAndEveryOperationIsCounted() throws Exception {
+		EngineStats before = this.engine.stats();
+		java.util.concurrent.ScheduledExecutorService canceller = java.util.concurrent.Executors
+			.newSingleThreadScheduledExecutor();
+		try {
+			List<CompletableFuture<?>> ended = new java.util.ArrayList<>();
+			for (int i = 0; i < 1500; i++) {
+				long delayMicros = java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 3000);
+				int id = 100_000 + i;
+				if (i % 2 == 0) {
+					// CompletableFuture transactions, cancelled while they open, run or
+					// commit.
+					CompletableFuture<Integer> future = this.template.inTransaction((tx) -> tx
+						.update("insert into " + this.table + " values (?, ?)", id, "cancelled")
+						.thenCompose((n) -> tx.queryForObject("select count(*) from " + this.table, Integer.class)));
+					canceller.schedule(() -> future.cancel(false), delayMicros, TimeUnit.MICROSECONDS);
+					ended.add(future.handle((value, failure) -> null));
+				}
+				else {
+					// Spring transactions whose subscriber goes away while the lane
+					// opens, begins, runs or commits.
+					CompletableFuture<Integer> future = operator().transactional(insert(id)).toFuture();
+					canceller.schedule(() -> future.cancel(true), delayMicros, TimeUnit.MICROSECONDS);
+					ended.add(future.handle((value, failure) -> null));
+				}
+				if (ended.size() >= 20) {
+					ended.remove(0).get(30, TimeUnit.SECONDS);
+				}
+			}
+			for (CompletableFuture<?> future : ended) {
+				future.get(30, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			canceller.shutdownNow();
+		}
+		assertIdle();
+		await().atMost(WAIT).untilAsserted(() -> {
+			EngineStats after = this.engine.stats();
+			long outcomes = (after.completed() - before.completed()) + (after.failed() - before.failed())
+					+ (after.rejected() - before.rejected()) + (after.cancelled() - before.cancelled());
+			assertThat(outcomes).isEqualTo(after.submitted() - before.submitted());
+		});
+	}
+
+	@Test
 	void twoThousandConcurrentTransactionalFlowsAddUp() {
 		long beforeOne = this.engine.stats().completed();
 		assertThat(this.flows.flow(0).block(WAIT)).isEqualTo(1);
@@ -699,6 +745,7 @@ abstract class TransactionManagerContractTests {
 		assertThat(after.rejected()).isEqualTo(before.rejected());
 		assertThat(after.cancelled()).isEqualTo(before.cancelled());
 		assertThat(after.completed() - before.completed()).isEqualTo(2000 * perFlow);
+		assertThat(after.submitted() - before.submitted()).isEqualTo(2000 * perFlow);
 	}
 
 	/**
