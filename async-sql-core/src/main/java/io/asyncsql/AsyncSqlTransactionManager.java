@@ -3,6 +3,7 @@ package io.asyncsql;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -100,7 +101,8 @@ public final class AsyncSqlTransactionManager extends AbstractReactiveTransactio
 		}
 		TransactionSetup setup = TransactionSetup.of(definition);
 		Deadline deadline = setup.deadline();
-		return mono(() -> getEngine().connect(deadline, this.template.jdbcTemplate))
+		return mono(() -> getEngine().connect(deadline, this.template.jdbcTemplate,
+				getEngine().leaks.opener(OperationKind.TRANSACTION)))
 			.onErrorMap(QueueTimeoutException.class, (ex) -> tx.suspendedLane ? noPermitForNewTransaction(ex) : ex)
 			.flatMap((connection) -> mono(() -> connection.begin(definition))
 				.map((begun) -> new TransactionalLane(connection, begun, deadline))
