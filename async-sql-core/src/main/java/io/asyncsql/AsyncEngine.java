@@ -89,6 +89,8 @@ public final class AsyncEngine implements AutoCloseable {
 
 	final Observations observations;
 
+	final LeakDetector leaks;
+
 	private final Set<Shift> shifts = ConcurrentHashMap.newKeySet();
 
 	private final Set<DefaultAsyncConnection> connections = ConcurrentHashMap.newKeySet();
@@ -126,6 +128,7 @@ public final class AsyncEngine implements AutoCloseable {
 		this.jdbcTemplate = new JdbcTemplate(this.dataSource);
 		this.failures = new EngineFailures(this.name, builder.queueTimeout, this.jdbcTemplate, this::stats);
 		this.observations = Observations.of(builder);
+		this.leaks = new LeakDetector(this.name, builder.leakDetectionThreshold, this.threads);
 	}
 
 	/**
@@ -176,7 +179,7 @@ public final class AsyncEngine implements AutoCloseable {
 	public EngineStats stats() {
 		return new EngineStats(this.admission.active(), this.admission.queued(), this.admission.permits(),
 				this.admission.capacity(), this.completed.sum(), this.failed.sum(), this.rejected.sum(),
-				this.cancelled.sum(), this.submitted.sum());
+				this.cancelled.sum(), this.submitted.sum(), this.leaks.count());
 	}
 
 	/**
@@ -350,13 +353,28 @@ public final class AsyncEngine implements AutoCloseable {
 	}
 
 	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate) {
-		return connect(deadline, jdbcTemplate,
-				this.observations.open(OperationKind.CONNECTION, null, OperationObservation.NONE));
+		return connect(deadline, jdbcTemplate, this.leaks.opener(OperationKind.CONNECTION));
 	}
 
+	/**
+	 * Open a lane observed as a connection of its own.
+	 * @param opener who asked for it, captured on its thread by
+	 * {@link LeakDetector#opener}, or {@code null} when leaks are not detected
+	 */
 	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate,
-			OperationObservation observation) {
-		return submit((task) -> openConnection(task, deadline, jdbcTemplate), deadline, true, observation);
+			LeakDetector.@Nullable Opener opener) {
+		return connect(deadline, jdbcTemplate,
+				this.observations.open(OperationKind.CONNECTION, null, OperationObservation.NONE), opener);
+	}
+
+	/**
+	 * Open a lane observed as the given operation (a transaction, a stream).
+	 * @param opener who asked for it, captured on its thread by
+	 * {@link LeakDetector#opener}, or {@code null} when leaks are not detected
+	 */
+	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate,
+			OperationObservation observation, LeakDetector.@Nullable Opener opener) {
+		return submit((task) -> openConnection(task, deadline, jdbcTemplate, opener), deadline, true, observation);
 	}
 
 	private <T> CompletableFuture<T> submit(EngineTask.Body<T> body, Deadline deadline, boolean keepsPermit,
@@ -536,6 +554,10 @@ public final class AsyncEngine implements AutoCloseable {
 
 	void releaseConnectionPermit(DefaultAsyncConnection connection) {
 		this.connections.remove(connection);
+		LeakDetector.Watch leakWatch = connection.leakWatch;
+		if (leakWatch != null) {
+			leakWatch.released();
+		}
 		EngineTask<?> next = releasePermit();
 		if (next != null) {
 			dispatch(next);
@@ -640,12 +662,14 @@ public final class AsyncEngine implements AutoCloseable {
 		return known;
 	}
 
-	private DefaultAsyncConnection openConnection(EngineTask<?> task, Deadline deadline, JdbcTemplate jdbcTemplate)
-			throws SQLException {
+	private DefaultAsyncConnection openConnection(EngineTask<?> task, Deadline deadline, JdbcTemplate jdbcTemplate,
+			LeakDetector.@Nullable Opener opener) throws SQLException {
 		Connection connection = obtainConnection();
 		try {
 			DefaultAsyncConnection lane = new DefaultAsyncConnection(this, connection, deadline, jdbcTemplate);
 			lane.observation = task.observation;
+			// Before anything can release the lane (close() abandons what is in the set).
+			lane.leakWatch = this.leaks.watch(opener);
 			this.connections.add(lane);
 			return lane;
 		}

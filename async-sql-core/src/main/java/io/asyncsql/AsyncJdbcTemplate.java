@@ -475,16 +475,18 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	}
 
 	/**
-	 * Open a lane on the primary, or on the reader for a read-only view, observed as the
-	 * given operation, or as a connection of its own when {@code null}.
+	 * Open a lane on the primary, or on the reader for a read-only view, for the given
+	 * transaction, or as a connection of its own when {@code null}.
 	 */
-	private CompletableFuture<AsyncConnection> connect(Deadline deadline, @Nullable OperationObservation observation) {
+	private CompletableFuture<AsyncConnection> connect(Deadline deadline, @Nullable OperationObservation transaction) {
+		OperationKind kind = (transaction != null) ? OperationKind.TRANSACTION : OperationKind.CONNECTION;
 		ReadRoute route = this.reads;
 		if (this.readOnly && route != null) {
-			return route.connect(deadline);
+			return route.connect(deadline, kind);
 		}
-		return (observation != null) ? this.engine.connect(deadline, this.jdbcTemplate, observation)
-				: this.engine.connect(deadline, this.jdbcTemplate);
+		LeakDetector.Opener opener = this.engine.leaks.opener(kind);
+		return (transaction != null) ? this.engine.connect(deadline, this.jdbcTemplate, transaction, opener)
+				: this.engine.connect(deadline, this.jdbcTemplate, opener);
 	}
 
 	@Override
@@ -512,12 +514,14 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 			AsyncEngine primary = route.primary();
 			JdbcTemplate primaryTemplate = route.primaryTemplate();
 			return new RowPublisher<>(primary, primaryTemplate, sql, rowMapper, args,
-					(observation) -> primary.connect(deadline(), primaryTemplate, observation)
+					(observation) -> primary
+						.connect(deadline(), primaryTemplate, observation, primary.leaks.opener(OperationKind.STREAM))
 						.thenApply(DefaultAsyncConnection.class::cast),
 					true);
 		}
 		return new RowPublisher<>(this.engine, this.jdbcTemplate, sql, rowMapper, args,
-				(observation) -> this.engine.connect(deadline(), this.jdbcTemplate, observation)
+				(observation) -> this.engine
+					.connect(deadline(), this.jdbcTemplate, observation, this.engine.leaks.opener(OperationKind.STREAM))
 					.thenApply(DefaultAsyncConnection.class::cast),
 				true);
 	}

@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
+import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -101,7 +102,8 @@ public final class AsyncSqlTransactionManager extends AbstractReactiveTransactio
 		}
 		Deadline deadline = TransactionSetup.of(definition).deadline();
 		return Mono.defer(() -> {
-			CompletableFuture<AsyncConnection> connecting = getEngine().connect(deadline, this.template.jdbcTemplate);
+			CompletableFuture<AsyncConnection> connecting = getEngine().connect(deadline, this.template.jdbcTemplate,
+					getEngine().leaks.opener(OperationKind.TRANSACTION));
 			CompletableFuture<TransactionalLane> opening = connecting
 				.thenCompose((connection) -> connection.begin(definition).handle((begun, failure) -> {
 					if (failure != null) {

@@ -68,6 +68,12 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	/** The observation of this connection, transaction or stream; set by the engine. */
 	OperationObservation observation = OperationObservation.NONE;
 
+	/**
+	 * The leak detector's timer of this lane, or {@code null} when leaks are not
+	 * detected; set by the engine.
+	 */
+	LeakDetector.@Nullable Watch leakWatch;
+
 	private volatile @Nullable EngineTask<?> current;
 
 	private volatile boolean abandoned;

@@ -14,10 +14,13 @@ package io.asyncsql;
  * @param cancelled operations cancelled before completing
  * @param submitted operations offered to the engine, accepted or not: once nothing is
  * active or queued, {@code completed + failed + rejected + cancelled} adds up to it
+ * @param leaks connections, transactions and streams that held their connection longer
+ * than the {@link AsyncEngineBuilder#leakDetectionThreshold(java.time.Duration) leak
+ * detection threshold}; always zero without one
  * @since 0.1.0
  */
 public record EngineStats(int active, int queued, int maxConcurrency, int queueCapacity, long completed, long failed,
-		long rejected, long cancelled, long submitted) {
+		long rejected, long cancelled, long submitted, long leaks) {
 
 	/**
 	 * Return whether the wait queue is at least nine tenths full.

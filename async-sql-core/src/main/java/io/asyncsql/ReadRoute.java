@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -75,9 +76,17 @@ final class ReadRoute {
 		return reroute(reader().submit(onReader, deadline), onPrimary, null);
 	}
 
-	CompletableFuture<AsyncConnection> connect(Deadline deadline) {
+	/**
+	 * Open a lane on the reader, or on the primary when the reader is bypassed, down or
+	 * too stale.
+	 * @param kind what the lane is for, named when it is reported as a possible leak
+	 */
+	CompletableFuture<AsyncConnection> connect(Deadline deadline, OperationKind kind) {
+		// Captured here, on the caller's thread: the lane may be opened from a callback.
+		LeakDetector.Opener onPrimaryEngine = this.primary.leaks.opener(kind);
+		LeakDetector.Opener caller = (onPrimaryEngine != null) ? onPrimaryEngine : reader().leaks.opener(kind);
 		Supplier<CompletableFuture<AsyncConnection>> onPrimary = () -> this.primary.connect(deadline,
-				this.primaryTemplate);
+				this.primaryTemplate, caller);
 		if (this.replica.isBypassed()) {
 			return onPrimary.get();
 		}
@@ -86,7 +95,7 @@ final class ReadRoute {
 			return CompletableFuture.failedFuture(down);
 		}
 		Supplier<CompletableFuture<AsyncConnection>> onReader = () -> reroute(
-				reader().connect(deadline, this.readerTemplate), onPrimary, AsyncConnection::close);
+				reader().connect(deadline, this.readerTemplate, caller), onPrimary, AsyncConnection::close);
 		Duration bound = this.maxStaleness;
 		if (bound == null) {
 			return onReader.get();

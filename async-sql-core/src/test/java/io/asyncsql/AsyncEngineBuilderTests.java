@@ -73,6 +73,9 @@ class AsyncEngineBuilderTests {
 			.withMessage("'queueTimeout' must be positive, but was PT-1S");
 		assertThatIllegalArgumentException().isThrownBy(() -> builder.shutdownTimeout(Duration.ofSeconds(-1)))
 			.withMessage("'shutdownTimeout' must not be negative, but was PT-1S");
+		assertThatIllegalArgumentException().isThrownBy(() -> builder.leakDetectionThreshold(Duration.ofMillis(-1)))
+			.withMessage("'leakDetectionThreshold' must not be negative, but was PT-0.001S; "
+					+ "use null or zero to turn leak detection off");
 		assertThatIllegalArgumentException().isThrownBy(() -> builder.name(" "))
 			.withMessage("'name' must not be empty");
 		assertThatIllegalArgumentException().isThrownBy(() -> builder.threadMode(null))

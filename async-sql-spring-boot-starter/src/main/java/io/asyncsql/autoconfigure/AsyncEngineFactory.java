@@ -46,6 +46,7 @@ final class AsyncEngineFactory {
 			.shutdownTimeout(this.properties.getShutdown().getTimeout())
 			.streamIdleTimeout(this.properties.getStream().getIdleTimeout())
 			.streamMaxLifetime(this.properties.getStream().getMaxLifetime())
+			.leakDetectionThreshold(this.properties.getLeakDetectionThreshold())
 			.taskDecorator(taskDecorator);
 		if (executor.getMaxConcurrency() != null) {
 			builder.maxConcurrency(executor.getMaxConcurrency());
@@ -99,6 +100,13 @@ final class AsyncEngineFactory {
 		if (maxLifetime != null && (maxLifetime.isZero() || maxLifetime.isNegative())) {
 			throw invalid("async-sql.stream.max-lifetime", maxLifetime, "it must be positive",
 					"Set async-sql.stream.max-lifetime to a positive duration, or remove it for no limit.");
+		}
+		Duration leakDetectionThreshold = this.properties.getLeakDetectionThreshold();
+		if (leakDetectionThreshold != null
+				&& (leakDetectionThreshold.isZero() || leakDetectionThreshold.isNegative())) {
+			throw invalid("async-sql.leak-detection-threshold", leakDetectionThreshold, "it must be positive",
+					"Set async-sql.leak-detection-threshold to a positive duration, longer than connections and "
+							+ "transactions are meant to be held, or remove it to turn leak detection off.");
 		}
 	}
 

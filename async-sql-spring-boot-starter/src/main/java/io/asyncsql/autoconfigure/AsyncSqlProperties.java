@@ -31,6 +31,12 @@ public class AsyncSqlProperties {
 	@DurationUnit(ChronoUnit.SECONDS)
 	private @Nullable Duration queryTimeout;
 
+	/**
+	 * Time a connection, transaction or stream may be held before a possible leak is
+	 * logged, with the stack of the caller that opened it.
+	 */
+	private @Nullable Duration leakDetectionThreshold;
+
 	private final Executor executor = new Executor();
 
 	private final Queue queue = new Queue();
@@ -59,6 +65,14 @@ public class AsyncSqlProperties {
 
 	public void setQueryTimeout(@Nullable Duration queryTimeout) {
 		this.queryTimeout = queryTimeout;
+	}
+
+	public @Nullable Duration getLeakDetectionThreshold() {
+		return this.leakDetectionThreshold;
+	}
+
+	public void setLeakDetectionThreshold(@Nullable Duration leakDetectionThreshold) {
+		this.leakDetectionThreshold = leakDetectionThreshold;
 	}
 
 	public Executor getExecutor() {

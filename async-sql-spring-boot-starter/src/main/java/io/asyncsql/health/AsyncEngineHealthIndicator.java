@@ -141,6 +141,7 @@ public class AsyncEngineHealthIndicator extends AbstractHealthIndicator {
 		details.put("failed", stats.failed());
 		details.put("rejected", stats.rejected());
 		details.put("cancelled", stats.cancelled());
+		details.put("leaks", stats.leaks());
 		return details;
 	}
 

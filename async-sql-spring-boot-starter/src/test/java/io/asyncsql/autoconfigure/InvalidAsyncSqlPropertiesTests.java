@@ -52,6 +52,8 @@ class InvalidAsyncSqlPropertiesTests {
 					async-sql.query-timeout            | -3    | PT-3S | at least 1 second      | Set async-sql.query-timeout to 1s or more
 					async-sql.stream.idle-timeout      | 0s    | PT0S  | must be positive       | Set async-sql.stream.idle-timeout to a positive duration
 					async-sql.stream.max-lifetime      | 0s    | PT0S  | must be positive       | or remove it for no limit
+					async-sql.leak-detection-threshold | 0s    | PT0S  | must be positive       | Set async-sql.leak-detection-threshold to a positive duration
+					async-sql.leak-detection-threshold | -2s   | PT-2S | must be positive       | or remove it to turn leak detection off
 					async-sql.transaction.retry.max-retries | -1 | -1  | must not be negative   | default of 3
 					async-sql.transaction.retry.delay  | -1ms  | PT-0.001S | must not be negative | default of 50ms
 					async-sql.transaction.retry.jitter | 1s    | PT1S  | not be greater than async-sql.transaction.retry.delay | Lower async-sql.transaction.retry.jitter

@@ -56,6 +56,7 @@ class AsyncEngineHealthIndicatorTests {
 				.containsEntry("queued", 0)
 				.containsEntry("saturated", false)
 				.containsEntry("rejected", 0L)
+				.containsEntry("leaks", 0L)
 				.containsKeys("active", "completed", "failed", "cancelled", "threadMode");
 			assertThat(health.getDetails().get("pool"))
 				.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.map(String.class, Object.class))

@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * Meters of the context's {@link AsyncEngine}: gauges of its queue and permits read from
- * {@link AsyncEngine#stats()}, and timers fed by the engine as its
- * {@link AsyncEngineListener}.
+ * Meters of the context's {@link AsyncEngine}: gauges of its queue and permits and
+ * counters of rejections and leaks read from {@link AsyncEngine#stats()}, and timers fed
+ * by the engine as its {@link AsyncEngineListener}.
  * <p>
  * The engine is built, with this binder as its listener, before Spring Boot binds meters
  * to registries (after all singletons exist), so the binder looks the engine up only when
@@ -56,6 +56,10 @@ final class AsyncEngineMeterBinder implements MeterBinder, AsyncEngineListener {
 		FunctionCounter.builder("asyncsql.tasks.rejected", engine, (e) -> e.stats().rejected())
 			.tags(tags)
 			.description("Operations refused because the queue was full or the engine closed")
+			.register(registry);
+		FunctionCounter.builder("asyncsql.leaks", engine, (e) -> e.stats().leaks())
+			.tags(tags)
+			.description("Connections, transactions and streams held longer than async-sql.leak-detection-threshold")
 			.register(registry);
 		this.waitTimers.add(Timer.builder("asyncsql.tasks.wait")
 			.tags(tags)

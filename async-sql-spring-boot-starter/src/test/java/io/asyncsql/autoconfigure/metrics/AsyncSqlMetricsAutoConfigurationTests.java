@@ -7,10 +7,12 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.asyncsql.AsyncConnection;
 import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.autoconfigure.AsyncSqlAutoConfiguration;
 import io.asyncsql.autoconfigure.Latches;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
@@ -80,6 +82,23 @@ class AsyncSqlMetricsAutoConfigurationTests {
 				await().atMost(Duration.ofSeconds(10))
 					.until(() -> registry.get("asyncsql.tasks.active").tag("name", "main").gauge().value() == 0);
 			});
+	}
+
+	@Test
+	void connectionHeldPastLeakDetectionThresholdIsCounted() {
+		this.contextRunner.withPropertyValues("async-sql.leak-detection-threshold=200ms").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			AsyncEngine engine = context.getBean(AsyncEngine.class);
+			FunctionCounter leaks = registry.get("asyncsql.leaks").tag("name", "main").functionCounter();
+			assertThat(leaks.count()).isZero();
+			AsyncConnection connection = engine.connect().get(10, TimeUnit.SECONDS);
+			try {
+				await().atMost(Duration.ofSeconds(10)).until(() -> leaks.count() == 1);
+			}
+			finally {
+				assertThat(connection.close()).succeedsWithin(Duration.ofSeconds(10));
+			}
+		});
 	}
 
 	@Test
