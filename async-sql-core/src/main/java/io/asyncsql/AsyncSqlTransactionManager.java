@@ -169,18 +169,35 @@ public final class AsyncSqlTransactionManager extends AbstractReactiveTransactio
 		if (lane.rollbackOnly) {
 			// Spring's blocking managers do the same for a participant's failure; the
 			// reactive base class leaves it to the manager.
-			return rollBackInstead(lane, new UnexpectedRollbackException(
+			return rollBackInstead(tx, lane, new UnexpectedRollbackException(
 					"Transaction rolled back because a participating transaction marked it rollback-only"));
 		}
 		if (lane.deadline.isSet() && lane.deadline.remainingNanos() <= 0) {
-			return rollBackInstead(lane, new TransactionTimedOutException("async-sql transaction exceeded "
+			return rollBackInstead(tx, lane, new TransactionTimedOutException("async-sql transaction exceeded "
 					+ lane.deadline.describe() + " before it was committed; it was rolled back"));
 		}
-		return mono(lane.transaction::commit);
+		return ending(tx, lane.transaction.commit());
 	}
 
-	private static Mono<Void> rollBackInstead(TransactionalLane lane, RuntimeException failure) {
-		return mono(lane.transaction::rollback).onErrorResume((ex) -> {
+	/**
+	 * Follow the COMMIT or ROLLBACK of a transaction to its end, then release its lane if
+	 * it opened one. Released here, not only in cleanup, because a subscriber that
+	 * cancels while the transaction ends stops Spring's chain before its cleanup runs;
+	 * the end itself is not cancelled (a COMMIT that was sent decides).
+	 */
+	private Mono<Void> ending(LaneTransactionObject tx, CompletableFuture<Void> end) {
+		if (tx.newLane && tx.lane != null) {
+			TransactionalLane lane = tx.lane;
+			end.whenComplete((done, failure) -> {
+				lane.released = true;
+				lane.connection.close();
+			});
+		}
+		return Mono.fromFuture(end, true);
+	}
+
+	private Mono<Void> rollBackInstead(LaneTransactionObject tx, TransactionalLane lane, RuntimeException failure) {
+		return Mono.defer(() -> ending(tx, lane.transaction.rollback())).onErrorResume((ex) -> {
 			failure.addSuppressed(ex);
 			return Mono.empty();
 		}).then(Mono.error(failure));
@@ -190,8 +207,13 @@ public final class AsyncSqlTransactionManager extends AbstractReactiveTransactio
 	protected Mono<Void> doRollback(TransactionSynchronizationManager synchronizationManager,
 			GenericReactiveTransaction status) {
 		LaneTransactionObject tx = (LaneTransactionObject) status.getTransaction();
-		AsyncTransaction target = (tx.savepoint != null) ? tx.savepoint : tx.requireLane().transaction;
-		return Mono.defer(() -> target.isActive() ? mono(target::rollback) : Mono.empty());
+		if (tx.savepoint != null) {
+			AsyncTransaction savepoint = tx.savepoint;
+			return Mono.defer(() -> savepoint.isActive() ? mono(savepoint::rollback) : Mono.empty());
+		}
+		AsyncTransaction target = tx.requireLane().transaction;
+		return Mono
+			.defer(() -> ending(tx, target.isActive() ? target.rollback() : CompletableFuture.completedFuture(null)));
 	}
 
 	@Override

@@ -95,7 +95,10 @@ abstract class TransactionManagerContractTests {
 			return;
 		}
 		this.dataSource = this.database.pool("txm", 10);
-		this.engine = AsyncEngine.builder(this.dataSource).name("txm").build();
+		this.engine = AsyncEngine.builder(this.dataSource)
+			.name("txm")
+			.leakDetectionThreshold(Duration.ofSeconds(3))
+			.build();
 		this.manager = new AsyncSqlTransactionManager(this.engine);
 		this.template = new AsyncJdbcTemplate(this.engine);
 		this.jdbc = new ReactiveJdbcTemplate(this.template);
@@ -677,7 +680,7 @@ abstract class TransactionManagerContractTests {
 	}
 
 	@Test
-	void transactionsCancelledAtRandomMomentsLeakNothingAndEveryOperationIsCounted() throws Exception {
+	void futureTransactionsCancelledAtRandomMomentsLeakNothingAndEveryOperationIsCounted() throws Exception {
 		EngineStats before = this.engine.stats();
 		java.util.concurrent.ScheduledExecutorService canceller = java.util.concurrent.Executors
 			.newSingleThreadScheduledExecutor();
@@ -686,22 +689,12 @@ abstract class TransactionManagerContractTests {
 			for (int i = 0; i < 1500; i++) {
 				long delayMicros = java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 3000);
 				int id = 100_000 + i;
-				if (i % 2 == 0) {
-					// CompletableFuture transactions, cancelled while they open, run or
-					// commit.
-					CompletableFuture<Integer> future = this.template.inTransaction((tx) -> tx
-						.update("insert into " + this.table + " values (?, ?)", id, "cancelled")
+				// Cancelled while the lane opens, the work runs, or the COMMIT waits.
+				CompletableFuture<Integer> future = this.template
+					.inTransaction((tx) -> tx.update("insert into " + this.table + " values (?, ?)", id, "cancelled")
 						.thenCompose((n) -> tx.queryForObject("select count(*) from " + this.table, Integer.class)));
-					canceller.schedule(() -> future.cancel(false), delayMicros, TimeUnit.MICROSECONDS);
-					ended.add(future.handle((value, failure) -> null));
-				}
-				else {
-					// Spring transactions whose subscriber goes away while the lane
-					// opens, begins, runs or commits.
-					CompletableFuture<Integer> future = operator().transactional(insert(id)).toFuture();
-					canceller.schedule(() -> future.cancel(true), delayMicros, TimeUnit.MICROSECONDS);
-					ended.add(future.handle((value, failure) -> null));
-				}
+				canceller.schedule(() -> future.cancel(false), delayMicros, TimeUnit.MICROSECONDS);
+				ended.add(future.handle((value, failure) -> null));
 				if (ended.size() >= 20) {
 					ended.remove(0).get(30, TimeUnit.SECONDS);
 				}
@@ -720,6 +713,22 @@ abstract class TransactionManagerContractTests {
 					+ (after.rejected() - before.rejected()) + (after.cancelled() - before.cancelled());
 			assertThat(outcomes).isEqualTo(after.submitted() - before.submitted());
 		});
+	}
+
+	@Test
+	void springTransactionCancelledWhileItsLaneOpensLeaksNothing() {
+		// Every permit held: the transaction's lane waits in the queue when it is
+		// cancelled, and one that opens afterwards is closed.
+		List<AsyncConnection> held = new java.util.ArrayList<>();
+		for (int i = 0; i < this.engine.stats().maxConcurrency(); i++) {
+			held.add(Futures.result(this.template.connect()));
+		}
+		Disposable transaction = operator().transactional(insert(1)).subscribe();
+		await().atMost(WAIT).until(() -> this.engine.stats().queued() == 1);
+		transaction.dispose();
+		held.forEach(AsyncConnection::close);
+		assertIdle();
+		assertThat(rows()).isZero();
 	}
 
 	@Test
