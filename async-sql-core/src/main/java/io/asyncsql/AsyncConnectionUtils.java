@@ -4,6 +4,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
+import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.reactive.TransactionContext;
 import org.springframework.transaction.reactive.TransactionSynchronizationManager;
 import org.springframework.util.Assert;
@@ -25,8 +26,10 @@ public final class AsyncConnectionUtils {
 	 * Return the connection of the transaction on the given engine that is bound to the
 	 * subscriber's Reactor {@code Context}.
 	 * @param engine the engine the transaction runs on
-	 * @return a mono of the connection, empty when no transaction of that engine is
-	 * active for the subscriber (none at all, or one suspended by {@code NOT_SUPPORTED})
+	 * @return a mono of the connection, empty when no transaction of that engine is bound
+	 * for the subscriber (none at all, or one suspended by {@code NOT_SUPPORTED}); it
+	 * signals {@link IllegalTransactionStateException} when the bound one has already
+	 * ended
 	 */
 	public static Mono<AsyncConnection> transactionalConnection(AsyncEngine engine) {
 		Assert.notNull(engine, "'engine' must not be null");
@@ -39,8 +42,10 @@ public final class AsyncConnectionUtils {
 	 * ({@code Flux.deferContextual}, a coroutine's {@code ReactorContext}).
 	 * @param context the subscriber's context
 	 * @param engine the engine the transaction runs on
-	 * @return the connection, or {@code null} when no transaction of that engine is
-	 * active in the context
+	 * @return the connection, or {@code null} when no transaction of that engine is bound
+	 * in the context
+	 * @throws IllegalTransactionStateException when the transaction bound in the context
+	 * has already ended, so that a late statement fails instead of running outside it
 	 */
 	public static @Nullable AsyncConnection transactionalConnection(ContextView context, AsyncEngine engine) {
 		Assert.notNull(context, "'context' must not be null");
@@ -50,8 +55,18 @@ public final class AsyncConnectionUtils {
 			return null;
 		}
 		Object resource = new TransactionSynchronizationManager(transaction).getResource(engine);
-		return (resource instanceof AsyncSqlTransactionManager.TransactionalLane lane && lane.isActive())
-				? lane.connection : null;
+		if (!(resource instanceof AsyncSqlTransactionManager.TransactionalLane lane)) {
+			return null;
+		}
+		if (!lane.isActive()) {
+			// Never on a connection of its own: that would commit, alone, a statement of
+			// a
+			// transaction that was rolled back (a subscriber cancelled as a step ended).
+			throw new IllegalTransactionStateException("The async-sql transaction bound to this subscriber on engine '"
+					+ engine.getName() + "' has already ended (committed, rolled back or cancelled); a statement "
+					+ "started in it after that does not run");
+		}
+		return lane.connection;
 	}
 
 }

@@ -1,10 +1,12 @@
 package io.asyncsql;
 
+import java.lang.ref.Cleaner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import io.asyncsql.observation.OperationKind;
+import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -51,6 +53,9 @@ import org.springframework.util.Assert;
 public final class AsyncSqlTransactionManager extends AbstractReactiveTransactionManager {
 
 	private static final long serialVersionUID = 1L;
+
+	/** Reclaims the lanes of transactions dropped between their begin and their end. */
+	private static final Cleaner RECLAIMER = Cleaner.create();
 
 	private final transient AsyncJdbcTemplate template;
 
@@ -129,8 +134,42 @@ public final class AsyncSqlTransactionManager extends AbstractReactiveTransactio
 				tx.lane = lane;
 				tx.newLane = true;
 				synchronizationManager.bindResource(getEngine(), lane);
+				RECLAIMER.register(tx, new Reclaim(lane, getEngine().getName(), this.logger));
 			})
 			.then();
+	}
+
+	/**
+	 * Closes a lane whose transaction object became unreachable before the transaction
+	 * ended. Spring's operator takes the transaction from {@code doBegin} through
+	 * synchronous steps before it guards it with {@code usingWhen}; a subscriber that
+	 * cancels in between drops the transaction with nobody left to end it. Nothing else
+	 * can see that happen: the garbage collector can.
+	 */
+	private static final class Reclaim implements Runnable {
+
+		private final TransactionalLane lane;
+
+		private final String engineName;
+
+		private final Log logger;
+
+		Reclaim(TransactionalLane lane, String engineName, Log logger) {
+			this.lane = lane;
+			this.engineName = engineName;
+			this.logger = logger;
+		}
+
+		@Override
+		public void run() {
+			if (!this.lane.released) {
+				this.lane.released = true;
+				this.logger.warn("async-sql engine '" + this.engineName + "': closing the connection of a transaction"
+						+ " that its subscriber abandoned before Spring could end it (cancelled just after it began)");
+				this.lane.connection.close();
+			}
+		}
+
 	}
 
 	private QueueTimeoutException noPermitForNewTransaction(QueueTimeoutException ex) {

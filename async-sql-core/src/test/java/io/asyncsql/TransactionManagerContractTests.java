@@ -716,6 +716,75 @@ abstract class TransactionManagerContractTests {
 	}
 
 	@Test
+	void springTransactionsCancelledAtRandomMomentsLeakNothing() throws Exception {
+		java.util.concurrent.ScheduledExecutorService canceller = java.util.concurrent.Executors
+			.newSingleThreadScheduledExecutor();
+		try {
+			List<CompletableFuture<?>> ended = new java.util.ArrayList<>();
+			for (int i = 0; i < 1500; i++) {
+				long delayMicros = java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 3000);
+				// Disposed while the lane opens or begins, the work runs, the COMMIT
+				// runs,
+				// or between Spring's steps in between.
+				CompletableFuture<Integer> future = operator().transactional(insert(100_000 + i)).toFuture();
+				canceller.schedule(() -> future.cancel(true), delayMicros, TimeUnit.MICROSECONDS);
+				ended.add(future.handle((value, failure) -> null));
+				if (ended.size() >= 20) {
+					ended.remove(0).get(30, TimeUnit.SECONDS);
+				}
+			}
+			for (CompletableFuture<?> future : ended) {
+				future.get(30, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			canceller.shutdownNow();
+		}
+		// A transaction dropped between Spring's steps is reclaimed once collected.
+		await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+			System.gc();
+			return this.dataSource.getHikariPoolMXBean().getActiveConnections() == 0
+					&& this.engine.stats().active() == 0;
+		});
+		assertIdle();
+	}
+
+	@Test
+	void statementStartedInATransactionThatHasEndedFailsInsteadOfRunningOnItsOwn() {
+		// After the COMMIT, still in the transaction's context: where a step that ends
+		// as its transaction is cancelled starts its next statement.
+		java.util.List<Throwable> late = new java.util.concurrent.CopyOnWriteArrayList<>();
+		Mono<Integer> work = insert(1)
+			.flatMap((n) -> org.springframework.transaction.reactive.TransactionSynchronizationManager
+				.forCurrentTransaction()
+				.doOnNext((synchronizations) -> synchronizations
+					.registerSynchronization(new org.springframework.transaction.reactive.TransactionSynchronization() {
+
+						@Override
+						public Mono<Void> afterCompletion(int status) {
+							return insert(2)
+								.then(TransactionManagerContractTests.this.client
+									.sql("insert into " + TransactionManagerContractTests.this.table
+											+ " values (3, 'late')")
+									.update())
+								.then()
+								.onErrorResume((failure) -> {
+									late.add(failure);
+									return Mono.empty();
+								});
+						}
+
+					}))
+				.thenReturn(n));
+		assertThat(operator().transactional(work).block(WAIT)).isOne();
+		assertThat(late).hasSize(1);
+		assertThat(late.get(0)).isInstanceOf(IllegalTransactionStateException.class)
+			.hasMessageContaining("has already ended");
+		assertThat(ids()).containsExactly(1);
+		assertIdle();
+	}
+
+	@Test
 	void springTransactionCancelledWhileItsLaneOpensLeaksNothing() {
 		// Every permit held: the transaction's lane waits in the queue when it is
 		// cancelled, and one that opens afterwards is closed.
