@@ -89,6 +89,13 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	private boolean released;
 
 	/**
+	 * Whether the connection's transaction state is unknown (a COMMIT or ROLLBACK
+	 * failed), so that it must be discarded rather than given back; only lane work uses
+	 * it.
+	 */
+	private boolean discard;
+
+	/**
 	 * The deadline of the open transaction's definition, if any; see
 	 * {@link #begin(TransactionDefinition)}.
 	 */
@@ -408,6 +415,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	}
 
 	private void finishOutermost(Connection con, boolean commit) throws SQLException {
+		boolean ended = false;
 		try {
 			if (commit) {
 				commitOrRollBack(con);
@@ -415,13 +423,21 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			else {
 				con.rollback();
 			}
+			ended = true;
 		}
 		finally {
 			this.transactions.clear();
 			this.transactionDeadline = Deadline.NONE;
-			this.restore.restore(con);
+			if (ended) {
+				this.restore.restore(con);
+				restoreAutoCommit();
+			}
+			else {
+				// Whether the transaction is still open is unknown, and turning
+				// auto-commit back on would commit it: the connection is discarded.
+				this.discard = true;
+			}
 			this.restore = TransactionSetup.Restore.NOTHING;
-			restoreAutoCommit();
 		}
 	}
 
@@ -559,8 +575,24 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			}
 		}
 		finally {
+			if (this.discard) {
+				abortConnection();
+			}
 			JdbcUtils.closeConnection(this.connection);
 			this.engine.releaseConnectionPermit(this);
+		}
+	}
+
+	/**
+	 * Close the physical connection without ending its transaction, so that the pool
+	 * never resets it (which would commit what is open) and discards it instead.
+	 */
+	private void abortConnection() {
+		try {
+			this.connection.abort(Runnable::run);
+		}
+		catch (SQLException | RuntimeException | AbstractMethodError ex) {
+			// Already broken, or a driver without abort(): closed below all the same.
 		}
 	}
 

@@ -13,13 +13,16 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * A data source whose connections fail to commit while told to, as a driver does when the
- * database refuses a commit (a deferred constraint, a serialization failure).
+ * database refuses a commit (a deferred constraint, a serialization failure), and fail to
+ * roll back while told to.
  */
 final class CommitFailingDataSource extends DelegatingDataSource {
 
 	final AtomicBoolean failCommits = new AtomicBoolean();
 
 	final AtomicInteger rollbacks = new AtomicInteger();
+
+	final AtomicBoolean failRollbacks = new AtomicBoolean();
 
 	CommitFailingDataSource(DataSource target) {
 		super(target);
@@ -35,6 +38,9 @@ final class CommitFailingDataSource extends DelegatingDataSource {
 					}
 					if (method.getName().equals("rollback")) {
 						this.rollbacks.incrementAndGet();
+						if (args == null && this.failRollbacks.get()) {
+							throw new SQLException("rollback refused");
+						}
 					}
 					try {
 						return method.invoke(target, args);

@@ -99,6 +99,23 @@ class TransactionTests {
 	}
 
 	@Test
+	void failedRollbackNeverCommitsWhatWasLeftOpen() {
+		AsyncConnection connection = this.engine.connect().join();
+		AsyncTransaction transaction = connection.begin().join();
+		assertThat(connection.update("insert into accounts (id, balance) values (?, ?)", 9, 900)).succeedsWithin(WAIT);
+		this.dataSource.failRollbacks.set(true);
+		assertThat(transaction.rollback()).failsWithin(WAIT);
+		this.dataSource.failRollbacks.set(false);
+		assertThat(connection.close()).succeedsWithin(WAIT);
+		// Turning auto-commit back on would have committed the insert: the connection
+		// is discarded instead.
+		assertThat(
+				new JdbcTemplate(this.pool).queryForObject("select count(*) from accounts where id = 9", Integer.class))
+			.isZero();
+		assertThat(this.pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+	}
+
+	@Test
 	void cancellingInTransactionRollsBackAndReleasesTheConnection() {
 		CompletableFuture<Void> blocker = new CompletableFuture<>();
 		CompletableFuture<Integer> result = this.template
