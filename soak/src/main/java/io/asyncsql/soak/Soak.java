@@ -72,6 +72,7 @@ final class Soak {
 		createLedger();
 		warmUpSharedThreads();
 		int threadsBefore = liveThreads();
+		Set<String> namesBefore = threadNames();
 		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "soak-scheduler");
 			thread.setDaemon(true);
@@ -119,8 +120,12 @@ final class Soak {
 				"every future completed within " + Workload.BOUND.toSeconds() + " s", workload.started.sum()
 						+ " operations, " + stuck + " stuck" + (callersDone ? "" : ", callers still running"),
 				stuck == 0 && callersDone);
-		boolean quiet = waitUntil(Duration.ofSeconds(30),
-				() -> engine.stats().active() == 0 && engine.stats().queued() == 0);
+		// A transaction its subscriber dropped between Spring's steps is reclaimed once
+		// collected: let the collector run while waiting.
+		boolean quiet = waitUntil(Duration.ofSeconds(30), () -> {
+			System.gc();
+			return engine.stats().active() == 0 && engine.stats().queued() == 0;
+		});
 		EngineStats stats = engine.stats();
 		long accounted = stats.completed() + stats.failed() + stats.rejected() + stats.cancelled();
 		report.check("completed + failed + rejected + cancelled = submitted", stats.completed() + " + " + stats.failed()
@@ -148,7 +153,10 @@ final class Soak {
 		boolean closed = waitUntil(Duration.ofSeconds(30), () -> sessions(false, left).isEmpty());
 		report.check("no soak session left after close", left.size() + " sessions", closed);
 		boolean threadsBack = waitUntil(Duration.ofSeconds(30), () -> liveThreads() <= threadsBefore);
-		report.check("live threads back where they started", liveThreads() + " now, " + threadsBefore + " before",
+		Set<String> added = threadNames();
+		added.removeAll(namesBefore);
+		report.check("live threads back where they started",
+				liveThreads() + " now, " + threadsBefore + " before" + (added.isEmpty() ? "" : ", new: " + added),
 				threadsBack);
 		return report;
 	}
@@ -198,6 +206,14 @@ final class Soak {
 				case ROLLED_BACK -> {
 					if (present) {
 						rolledBackPresent.add(transfer.id);
+						report.faultLog.add("transfer " + transfer.id + " failed with " + transfer.failure
+								+ (transfer.cancelAccepted ? " (its cancel() returned true)" : "")
+								+ " but is in the ledger");
+						if (transfer.failure != null) {
+							java.io.StringWriter trace = new java.io.StringWriter();
+							transfer.failure.printStackTrace(new java.io.PrintWriter(trace));
+							report.faultLog.add(trace.toString());
+						}
 					}
 				}
 				default -> unknownPresent += present ? 1 : 0;
@@ -267,7 +283,9 @@ final class Soak {
 	 * Start the JVM-wide threads the run uses lazily (Reactor's timer, the common pool's
 	 * delayed executor), so that they are counted before as well as after.
 	 */
-	private static void warmUpSharedThreads() {
+	private static void warmUpSharedThreads() throws ClassNotFoundException {
+		// The transaction manager's reclaimer thread starts with its class.
+		Class.forName(AsyncSqlTransactionManager.class.getName());
 		Mono.delay(Duration.ofMillis(1)).block(Duration.ofSeconds(5));
 		CompletableFuture.runAsync(() -> {
 		}, CompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS)).join();
@@ -281,8 +299,15 @@ final class Soak {
 		return (int) Thread.getAllStackTraces()
 			.keySet()
 			.stream()
-			.filter((thread) -> thread.isAlive() && !thread.getName().startsWith("ForkJoinPool.commonPool"))
+			.filter((thread) -> thread.isAlive() && !thread.getName().startsWith("ForkJoinPool.commonPool")
+					&& !thread.getName().equals("process reaper"))
 			.count();
+	}
+
+	private static Set<String> threadNames() {
+		Set<String> names = new java.util.TreeSet<>();
+		Thread.getAllStackTraces().keySet().forEach((thread) -> names.add(thread.getName()));
+		return names;
 	}
 
 	private static boolean waitUntil(Duration limit, BooleanSupplier condition) throws InterruptedException {

@@ -144,10 +144,13 @@ final class Workload {
 				? this.template.withTimeout(Duration.ofMillis(random.nextLong(20, 400))) : this.template;
 		CompletableFuture<Integer> future = on.inTransaction((tx) -> move(tx, transfer));
 		if (kind.equals("transfer-cancel")) {
-			this.scheduler.schedule(() -> future.cancel(false), random.nextLong(0, 40), TimeUnit.MILLISECONDS);
+			this.scheduler.schedule(() -> {
+				transfer.cancelAccepted = future.cancel(false);
+			}, random.nextLong(0, 40), TimeUnit.MILLISECONDS);
 		}
 		Throwable failure = await(kind, future);
 		transfer.outcome = outcome(future, failure);
+		transfer.failure = failure;
 	}
 
 	private static Outcome outcome(CompletableFuture<?> future, Throwable failure) {
@@ -340,6 +343,12 @@ final class Workload {
 		final long amount;
 
 		volatile Outcome outcome = Outcome.PENDING;
+
+		/** What the future failed with, to name in the report if the ledger disagrees. */
+		volatile Throwable failure;
+
+		/** Whether a cancel of the future returned {@code true}. */
+		volatile boolean cancelAccepted;
 
 		Transfer(long id, int from, int to, long amount) {
 			this.id = id;
