@@ -682,30 +682,10 @@ abstract class TransactionManagerContractTests {
 	@Test
 	void futureTransactionsCancelledAtRandomMomentsLeakNothingAndEveryOperationIsCounted() throws Exception {
 		EngineStats before = this.engine.stats();
-		java.util.concurrent.ScheduledExecutorService canceller = java.util.concurrent.Executors
-			.newSingleThreadScheduledExecutor();
-		try {
-			List<CompletableFuture<?>> ended = new java.util.ArrayList<>();
-			for (int i = 0; i < 1500; i++) {
-				long delayMicros = java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 3000);
-				int id = 100_000 + i;
-				// Cancelled while the lane opens, the work runs, or the COMMIT waits.
-				CompletableFuture<Integer> future = this.template
-					.inTransaction((tx) -> tx.update("insert into " + this.table + " values (?, ?)", id, "cancelled")
-						.thenCompose((n) -> tx.queryForObject("select count(*) from " + this.table, Integer.class)));
-				canceller.schedule(() -> future.cancel(false), delayMicros, TimeUnit.MICROSECONDS);
-				ended.add(future.handle((value, failure) -> null));
-				if (ended.size() >= 20) {
-					ended.remove(0).get(30, TimeUnit.SECONDS);
-				}
-			}
-			for (CompletableFuture<?> future : ended) {
-				future.get(30, TimeUnit.SECONDS);
-			}
-		}
-		finally {
-			canceller.shutdownNow();
-		}
+		// Cancelled while the lane opens, the work runs, or the COMMIT waits.
+		cancelAtRandomMoments((id) -> this.template
+			.inTransaction((tx) -> tx.update("insert into " + this.table + " values (?, ?)", id, "cancelled")
+				.thenCompose((n) -> tx.queryForObject("select count(*) from " + this.table, Integer.class))));
 		assertIdle();
 		await().atMost(WAIT).untilAsserted(() -> {
 			EngineStats after = this.engine.stats();
@@ -717,16 +697,31 @@ abstract class TransactionManagerContractTests {
 
 	@Test
 	void springTransactionsCancelledAtRandomMomentsLeakNothing() throws Exception {
+		// Disposed while the lane opens or begins, the work runs, the COMMIT runs, or
+		// between Spring's steps in between.
+		cancelAtRandomMoments((id) -> operator().transactional(insert(id)).toFuture());
+		// A transaction dropped between Spring's steps is reclaimed once collected.
+		await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+			System.gc();
+			return this.dataSource.getHikariPoolMXBean().getActiveConnections() == 0
+					&& this.engine.stats().active() == 0;
+		});
+		assertIdle();
+	}
+
+	/**
+	 * Start 1,500 transactions, 20 at a time, each cancelled 0 to 3 ms after it starts,
+	 * and wait until every one has ended.
+	 */
+	private void cancelAtRandomMoments(java.util.function.IntFunction<CompletableFuture<?>> transaction)
+			throws Exception {
 		java.util.concurrent.ScheduledExecutorService canceller = java.util.concurrent.Executors
 			.newSingleThreadScheduledExecutor();
 		try {
 			List<CompletableFuture<?>> ended = new java.util.ArrayList<>();
 			for (int i = 0; i < 1500; i++) {
 				long delayMicros = java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 3000);
-				// Disposed while the lane opens or begins, the work runs, the COMMIT
-				// runs,
-				// or between Spring's steps in between.
-				CompletableFuture<Integer> future = operator().transactional(insert(100_000 + i)).toFuture();
+				CompletableFuture<?> future = transaction.apply(100_000 + i);
 				canceller.schedule(() -> future.cancel(true), delayMicros, TimeUnit.MICROSECONDS);
 				ended.add(future.handle((value, failure) -> null));
 				if (ended.size() >= 20) {
@@ -740,13 +735,6 @@ abstract class TransactionManagerContractTests {
 		finally {
 			canceller.shutdownNow();
 		}
-		// A transaction dropped between Spring's steps is reclaimed once collected.
-		await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-			System.gc();
-			return this.dataSource.getHikariPoolMXBean().getActiveConnections() == 0
-					&& this.engine.stats().active() == 0;
-		});
-		assertIdle();
 	}
 
 	@Test
