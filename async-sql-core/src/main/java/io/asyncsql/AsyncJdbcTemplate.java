@@ -422,8 +422,11 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 				return;
 			}
 			DefaultAsyncConnection lane = (DefaultAsyncConnection) connection;
-			TransactionFuture<T> transaction = lane.inTransaction(setup, work);
-			result.abortWith(transaction::abort);
+			// The cancel hook goes in before the transaction starts: a cancel that came
+			// as the connection arrived abandons it before it begins, and none can slip
+			// between its start and the hook and be reported while it commits.
+			TransactionFuture<T> transaction = lane.inTransaction(setup, work,
+					(starting) -> result.abortWith(starting::abort));
 			if (deadline.isSet()) {
 				expireAtDeadline(lane, deadline, result);
 			}

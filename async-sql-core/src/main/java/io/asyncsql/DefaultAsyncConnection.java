@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -269,8 +270,21 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 */
 	<T> TransactionFuture<T> inTransaction(TransactionSetup setup,
 			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		return inTransaction(setup, work, (transaction) -> {
+		});
+	}
+
+	/**
+	 * Run work in a transaction as {@link #inTransaction(TransactionSetup, Function)}
+	 * does, handing its future to the caller before anything is submitted, so that a
+	 * caller's cancel can never miss a transaction already under way.
+	 */
+	<T> TransactionFuture<T> inTransaction(TransactionSetup setup,
+			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work,
+			Consumer<TransactionFuture<T>> beforeStart) {
 		Assert.notNull(work, "'work' must not be null");
 		TransactionFuture<T> result = new TransactionFuture<>(() -> abandonUnlessCommitSent(null));
+		beforeStart.accept(result);
 		submit((con) -> beginTransaction(con, setup)).whenComplete((transaction, beginFailure) -> {
 			if (beginFailure != null) {
 				result.settleExceptionally(EngineFailures.unwrap(beginFailure));
