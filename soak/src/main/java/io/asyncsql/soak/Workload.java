@@ -293,7 +293,7 @@ final class Workload {
 		return "failed";
 	}
 
-	void count(String kind, String outcome) {
+	private void count(String kind, String outcome) {
 		this.outcomes.computeIfAbsent(kind + " " + outcome, (key) -> new LongAdder()).increment();
 	}
 
