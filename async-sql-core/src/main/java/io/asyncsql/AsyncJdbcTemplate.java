@@ -313,7 +313,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 		TransactionSetup setup = TransactionSetup.of(definition);
 		DefaultAsyncConnection joined = joined();
 		if (joined != null) {
-			return inJoinedTransaction(joined, definition, setup, work);
+			return JoinedTransactions.propagate(this, joined, definition, setup, work);
 		}
 		switch (definition.getPropagationBehavior()) {
 			case TransactionDefinition.PROPAGATION_MANDATORY:
@@ -330,29 +330,6 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 					return TransactionRules.applying(attribute, (ruled) -> inTransaction(deadline, setup, ruled), work);
 				}
 				return inTransaction(deadline, setup, work);
-		}
-	}
-
-	/**
-	 * Run work as the definition's propagation says inside the transaction of a
-	 * {@link #transactional} body.
-	 */
-	private <T> CompletableFuture<T> inJoinedTransaction(DefaultAsyncConnection joined,
-			TransactionDefinition definition, TransactionSetup setup,
-			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
-		switch (definition.getPropagationBehavior()) {
-			case TransactionDefinition.PROPAGATION_NEVER:
-				return CompletableFuture.failedFuture(new IllegalTransactionStateException(
-						"Existing transaction found for transaction marked with propagation 'never'"));
-			case TransactionDefinition.PROPAGATION_NOT_SUPPORTED:
-				return JoinedTransactions.outside(() -> TransactionRules.withoutTransaction(this, work));
-			case TransactionDefinition.PROPAGATION_REQUIRES_NEW:
-				return JoinedTransactions.outside(() -> inTransaction(definition, work));
-			case TransactionDefinition.PROPAGATION_NESTED:
-				return joined.inTransaction(setup, work);
-			default:
-				// REQUIRED, SUPPORTS, MANDATORY: take part in the transaction.
-				return TransactionRules.withoutTransaction(joined, work);
 		}
 	}
 

@@ -1,8 +1,14 @@
 package io.asyncsql;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.transaction.IllegalTransactionStateException;
+import org.springframework.transaction.TransactionDefinition;
 
 /**
  * The transaction that operations started on the current thread join: set while the body
@@ -42,6 +48,28 @@ final class JoinedTransactions {
 		finally {
 			restore(previous);
 		}
+	}
+
+	/**
+	 * Run work as the definition's propagation says inside the transaction a
+	 * {@link AsyncJdbcTemplate#transactional} body joined: take part, nest by savepoint,
+	 * or run outside it.
+	 */
+	static <T> CompletableFuture<T> propagate(AsyncJdbcTemplate template, DefaultAsyncConnection joined,
+			TransactionDefinition definition, TransactionSetup setup,
+			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		return switch (definition.getPropagationBehavior()) {
+			case TransactionDefinition.PROPAGATION_NEVER ->
+				CompletableFuture.failedFuture(new IllegalTransactionStateException(
+						"Existing transaction found for transaction marked with propagation 'never'"));
+			case TransactionDefinition.PROPAGATION_NOT_SUPPORTED ->
+				outside(() -> TransactionRules.withoutTransaction(template, work));
+			case TransactionDefinition.PROPAGATION_REQUIRES_NEW ->
+				outside(() -> template.inTransaction(definition, work));
+			case TransactionDefinition.PROPAGATION_NESTED -> joined.inTransaction(setup, work);
+			// REQUIRED, SUPPORTS, MANDATORY: take part in the transaction.
+			default -> TransactionRules.withoutTransaction(joined, work);
+		};
 	}
 
 	static void restore(@Nullable DefaultAsyncConnection previous) {
