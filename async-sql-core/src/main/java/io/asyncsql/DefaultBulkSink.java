@@ -5,13 +5,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
-
-import org.springframework.util.Assert;
 
 /**
  * The {@link BulkSink} of {@link AsyncJdbcTemplate#bulkSink(BulkLoad)}.
@@ -39,6 +36,8 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 	private final Function<OperationObservation, CompletableFuture<AsyncConnection>> connector;
 
 	private final OperationObservation observation;
+
+	private final BulkLane<T> lane;
 
 	private final CompletableFuture<Long> result = new CompletableFuture<>();
 
@@ -73,29 +72,16 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 
 	private CompletableFuture<?> tail = this.opened;
 
-	// Set once each, read by lane operations and the stages between them.
-
-	private volatile @Nullable DefaultAsyncConnection lane;
-
-	private volatile @Nullable AsyncTransaction transaction;
-
-	/** Whether the load failed or was cancelled: nothing more is written or committed. */
+	/** Whether the load failed or was cancelled. */
 	private volatile boolean failed;
 
 	/** Whether the sink completes the result itself, rather than a caller's cancel. */
 	private volatile boolean settling;
 
-	private volatile long committed;
-
-	/** Confined to lane operations. */
-	private @Nullable BulkWriter<T> writer;
-
-	/** Rows written in the current transaction; confined to lane operations. */
-	private long uncommitted;
-
 	DefaultBulkSink(BulkLoad<T> load, OperationObservation observation,
 			Function<OperationObservation, CompletableFuture<AsyncConnection>> connector) {
 		this.load = load;
+		this.lane = new BulkLane<>(load);
 		this.observation = observation;
 		this.connector = connector;
 		observation.endWith(this.result);
@@ -113,7 +99,7 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 
 	@Override
 	public long committedRows() {
-		return this.committed;
+		return this.lane.committed();
 	}
 
 	@Override
@@ -138,7 +124,7 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 			}
 			return;
 		}
-		this.connector.apply(this.observation).thenCompose(this::begin).whenComplete((begun, failure) -> {
+		this.connector.apply(this.observation).thenCompose(this.lane::open).whenComplete((begun, failure) -> {
 			if (failure != null) {
 				this.opened.completeExceptionally(failure);
 				fail(EngineFailures.unwrap(failure), true);
@@ -150,46 +136,34 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 		});
 	}
 
-	private CompletableFuture<Void> begin(AsyncConnection connection) {
-		DefaultAsyncConnection opened = (DefaultAsyncConnection) connection;
-		this.lane = opened;
-		if (this.failed) {
-			return CompletableFuture.completedFuture(null);
-		}
-		return opened.begin().thenCompose((begun) -> {
-			this.transaction = begun;
-			return opened.submit((con) -> {
-				this.writer = BulkWriter.open(con, this.load);
-				return null;
-			});
-		});
-	}
-
 	@Override
 	public void onNext(T row) {
 		Objects.requireNonNull(row, "'row' must not be null (rule 2.13)");
-		boolean unrequested = false;
+		CompletableFuture<Void> written = null;
 		boolean request = false;
 		synchronized (this.lock) {
 			if (this.ended) {
 				return;
 			}
 			List<T> batch = this.filling;
-			if (batch == null || batch.size() >= this.target) {
-				unrequested = true;
-			}
-			else {
+			if (batch != null && batch.size() < this.target) {
 				batch.add(row);
-				if (batch.size() == this.target) {
-					this.filling = null;
-					request = handOver(batch, false);
+				if (batch.size() < this.target) {
+					return;
 				}
+				this.filling = null;
+				written = handOver(batch, false);
+				request = this.inFlight < 2;
+				this.requestDeferred = !request;
 			}
 		}
-		if (unrequested) {
+		if (written == null) {
 			fail(new IllegalStateException("async-sql BulkSink received a row it had not requested (rule 1.1)"), true);
+			return;
 		}
-		else if (request) {
+		// Outside the lock: a future already completed runs its callback at once.
+		written.whenComplete((done, failure) -> batchWritten(failure));
+		if (request) {
 			requestBatch();
 		}
 	}
@@ -197,62 +171,16 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 	/**
 	 * Put a batch on the chain, with a commit after it where one falls or at the end;
 	 * called holding the lock.
-	 * @return whether to request the next batch now
+	 * @return the future of the batch's writing (and commit)
 	 */
-	private boolean handOver(List<T> batch, boolean last) {
+	private CompletableFuture<Void> handOver(List<T> batch, boolean last) {
 		long commitEvery = this.load.getCommitEvery();
 		this.handedOver += batch.size();
 		boolean commit = last || (commitEvery > 0 && this.handedOver % commitEvery == 0);
 		this.inFlight++;
-		CompletableFuture<Void> written = this.tail.thenCompose((previous) -> write(batch, commit));
+		CompletableFuture<Void> written = this.tail.thenCompose((previous) -> this.lane.write(batch, commit, last));
 		this.tail = written;
-		written.whenComplete((done, failure) -> batchWritten(failure));
-		if (last) {
-			return false;
-		}
-		if (this.inFlight < 2) {
-			return true;
-		}
-		this.requestDeferred = true;
-		return false;
-	}
-
-	private CompletableFuture<Void> write(List<T> batch, boolean commit) {
-		DefaultAsyncConnection current = lane();
-		CompletableFuture<Void> written = current.submit((con) -> {
-			if (this.failed) {
-				return null;
-			}
-			BulkWriter<T> bulk = writer();
-			if (!batch.isEmpty()) {
-				bulk.write(con, batch);
-				this.uncommitted += batch.size();
-			}
-			if (commit) {
-				bulk.endChunk(con);
-			}
-			return null;
-		});
-		return commit ? written.thenCompose((done) -> commit(current)) : written;
-	}
-
-	/**
-	 * Commit the transaction, and begin the next one unless the publisher has completed.
-	 */
-	private CompletableFuture<Void> commit(DefaultAsyncConnection current) {
-		if (this.failed) {
-			return CompletableFuture.completedFuture(null);
-		}
-		return transaction().commit().thenCompose((done) -> {
-			this.committed += this.uncommitted;
-			this.uncommitted = 0;
-			synchronized (this.lock) {
-				if (this.ended) {
-					return CompletableFuture.completedFuture(null);
-				}
-			}
-			return current.begin().thenAccept((next) -> this.transaction = next);
-		});
+		return written;
 	}
 
 	private void batchWritten(@Nullable Throwable failure) {
@@ -303,6 +231,7 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 
 	@Override
 	public void onComplete() {
+		CompletableFuture<Void> written;
 		synchronized (this.lock) {
 			if (this.ended) {
 				return;
@@ -310,13 +239,14 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 			this.ended = true;
 			List<T> rest = this.filling;
 			this.filling = null;
-			handOver((rest != null) ? rest : List.of(), true);
-			this.tail.whenComplete((done, failure) -> {
-				if (failure == null) {
-					finish();
-				}
-			});
+			written = handOver((rest != null) ? rest : List.of(), true);
 		}
+		written.whenComplete((done, failure) -> {
+			batchWritten(failure);
+			if (failure == null) {
+				finish();
+			}
+		});
 	}
 
 	/**
@@ -333,6 +263,7 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 				return;
 			}
 			this.failed = true;
+			this.lane.stop();
 			upstreamActive = !this.ended;
 			this.ended = true;
 			this.filling = null;
@@ -350,41 +281,13 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 			}
 		}
 		running.handle((done, failure) -> null)
-			.thenCompose((ignored) -> rollBack())
+			.thenCompose((ignored) -> this.lane.rollBackAndRelease())
 			.whenComplete((released, releaseFailure) -> {
 				if (releaseFailure != null) {
 					cause.addSuppressed(EngineFailures.unwrap(releaseFailure));
 				}
 				settle(null, cause);
 			});
-	}
-
-	/**
-	 * Drop what the writer has under way, roll back what is not committed and release the
-	 * connection; a failed rollback fails the returned future once the connection is
-	 * back.
-	 */
-	private CompletableFuture<Void> rollBack() {
-		DefaultAsyncConnection current = this.lane;
-		if (current == null) {
-			return CompletableFuture.completedFuture(null);
-		}
-		return current.submit((con) -> {
-			BulkWriter<T> bulk = this.writer;
-			if (bulk != null) {
-				bulk.abort();
-				bulk.close();
-			}
-			return null;
-		}, Deadline.NONE).handle((done, failure) -> null).thenCompose((ignored) -> {
-			AsyncTransaction open = this.transaction;
-			return (open != null && open.isActive()) ? open.rollback() : CompletableFuture.completedFuture(null);
-		}).handle((done, failure) -> failure).thenCompose((rollbackFailure) -> current.close().thenApply((closed) -> {
-			if (rollbackFailure != null) {
-				throw new CompletionException(EngineFailures.unwrap(rollbackFailure));
-			}
-			return null;
-		}));
 	}
 
 	/**
@@ -398,24 +301,14 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 			}
 			this.finishing = true;
 		}
-		DefaultAsyncConnection current = lane();
-		current.submit((con) -> {
-			BulkWriter<T> bulk = this.writer;
-			if (bulk != null) {
-				bulk.close();
+		this.lane.release().whenComplete((released, releaseFailure) -> {
+			if (releaseFailure != null) {
+				settle(null, EngineFailures.unwrap(releaseFailure));
 			}
-			return null;
-		}, Deadline.NONE)
-			.handle((done, failure) -> null)
-			.thenCompose((ignored) -> current.close())
-			.whenComplete((closed, closeFailure) -> {
-				if (closeFailure != null) {
-					settle(null, EngineFailures.unwrap(closeFailure));
-				}
-				else {
-					settle(this.committed, null);
-				}
-			});
+			else {
+				settle(this.lane.committed(), null);
+			}
+		});
 	}
 
 	private void settle(@Nullable Long rows, @Nullable Throwable failure) {
@@ -426,24 +319,6 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 		else {
 			this.result.complete(rows);
 		}
-	}
-
-	private DefaultAsyncConnection lane() {
-		DefaultAsyncConnection current = this.lane;
-		Assert.state(current != null, "Bulk load has no connection");
-		return current;
-	}
-
-	private BulkWriter<T> writer() {
-		BulkWriter<T> current = this.writer;
-		Assert.state(current != null, "Bulk load has no writer");
-		return current;
-	}
-
-	private AsyncTransaction transaction() {
-		AsyncTransaction current = this.transaction;
-		Assert.state(current != null, "Bulk load has no transaction");
-		return current;
 	}
 
 }
