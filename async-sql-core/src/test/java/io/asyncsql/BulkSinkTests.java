@@ -20,8 +20,11 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.adapter.JdkFlowAdapter;
+import io.asyncsql.reactor.ReactiveJdbcTemplate;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
 
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -215,6 +218,35 @@ class BulkSinkTests {
 			.isEqualTo(20_000L);
 		assertThat(maxOutstanding).hasValueLessThanOrEqualTo(batchSize).hasPositiveValue();
 		assertThat(count()).isEqualTo(20_000);
+	}
+
+	@Test
+	void reactiveBulkLoadRunsOnSubscriptionAndCountsRows() {
+		ReactiveJdbcTemplate reactive = new ReactiveJdbcTemplate(this.template);
+		Mono<Long> loading = reactive.bulkLoad(Flux.range(0, 3_000).map(BulkSinkTests::row), load().batchSize(700));
+		assertThat(count()).as("nothing before subscription").isZero();
+		StepVerifier.create(loading).expectNext(3_000L).expectComplete().verify(WAIT);
+		assertThat(count()).isEqualTo(3_000);
+	}
+
+	@Test
+	void disposingReactiveBulkLoadRollsBackAndCancelsTheRows() {
+		AtomicBoolean cancelled = new AtomicBoolean();
+		AtomicLong emitted = new AtomicLong();
+		Flux<Row> endless = Flux.range(0, 1_500)
+			.map(BulkSinkTests::row)
+			.concatWith(Flux.never())
+			.doOnNext((row) -> emitted.incrementAndGet())
+			.doOnCancel(() -> cancelled.set(true));
+		StepVerifier.create(new ReactiveJdbcTemplate(this.template).bulkLoad(endless, load().batchSize(500)))
+			.then(() -> Awaitility.await().atMost(WAIT).until(() -> emitted.get() == 1_500))
+			.thenCancel()
+			.verify(WAIT);
+		Awaitility.await().atMost(WAIT).untilTrue(cancelled);
+		Awaitility.await()
+			.atMost(WAIT)
+			.untilAsserted(() -> assertThat(this.pool.getHikariPoolMXBean().getActiveConnections()).isZero());
+		assertThat(count()).isZero();
 	}
 
 	@Test
