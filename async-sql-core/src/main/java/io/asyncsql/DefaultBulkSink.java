@@ -75,6 +75,11 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 	/** Whether the load failed or was cancelled. */
 	private volatile boolean failed;
 
+	/**
+	 * The connection asked for at subscription; cancelled by a failure while it waits.
+	 */
+	private volatile @Nullable CompletableFuture<AsyncConnection> connecting;
+
 	/** Whether the sink completes the result itself, rather than a caller's cancel. */
 	private volatile boolean settling;
 
@@ -124,7 +129,13 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 			}
 			return;
 		}
-		this.connector.apply(this.observation).thenCompose(this.lane::open).whenComplete((begun, failure) -> {
+		CompletableFuture<AsyncConnection> connection = this.connector.apply(this.observation);
+		this.connecting = connection;
+		if (this.failed) {
+			// A cancel came meanwhile: one that missed the field above.
+			connection.cancel(false);
+		}
+		connection.thenCompose(this.lane::open).whenComplete((begun, failure) -> {
 			if (failure != null) {
 				this.opened.completeExceptionally(failure);
 				fail(EngineFailures.unwrap(failure), true);
@@ -279,6 +290,12 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 			synchronized (this.subscriptionLock) {
 				current.cancel();
 			}
+		}
+		CompletableFuture<AsyncConnection> connection = this.connecting;
+		if (connection != null) {
+			// Leaves the engine's queue if still there; a lane that comes all the same is
+			// closed by the engine, or by the chain below once opened.
+			connection.cancel(false);
 		}
 		running.handle((done, failure) -> null)
 			.thenCompose((ignored) -> this.lane.rollBackAndRelease())

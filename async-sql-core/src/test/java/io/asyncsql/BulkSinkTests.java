@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -186,20 +187,62 @@ class BulkSinkTests {
 	void cancelRollsBackCancelsThePublisherAndReleasesTheConnection() {
 		AtomicBoolean cancelled = new AtomicBoolean();
 		AtomicLong emitted = new AtomicLong();
-		Flow.Publisher<Row> endless = JdkFlowAdapter.publisherToFlowPublisher(Flux.range(0, 1_500)
-			.map(BulkSinkTests::row)
-			.concatWith(Flux.never())
-			.doOnNext((row) -> emitted.incrementAndGet())
-			.doOnCancel(() -> cancelled.set(true)));
+		Flow.Publisher<Row> endless = JdkFlowAdapter.publisherToFlowPublisher(endless(emitted, cancelled));
 		BulkSink<Row> sink = this.template.bulkSink(load().batchSize(500));
 		endless.subscribe(sink);
 		Awaitility.await().atMost(WAIT).until(() -> emitted.get() == 1_500);
 		assertThat(sink.result().cancel(false)).isTrue();
 		Awaitility.await().atMost(WAIT).untilTrue(cancelled);
 		assertThat(sink.result()).failsWithin(WAIT).withThrowableThat().isInstanceOf(CancellationException.class);
-		Awaitility.await()
-			.atMost(WAIT)
-			.untilAsserted(() -> assertThat(this.pool.getHikariPoolMXBean().getActiveConnections()).isZero());
+		awaitReleasedAndEmpty();
+	}
+
+	@Test
+	void cancelWhileWaitingForAConnectionLeavesTheQueue() {
+		AsyncEngine single = AsyncEngine.builder(this.pool).name("bulk-single").maxConcurrency(1).build();
+		try {
+			AsyncJdbcTemplate template = new AsyncJdbcTemplate(single);
+			AsyncConnection held = template.connect().join();
+			AtomicBoolean cancelled = new AtomicBoolean();
+			CompletableFuture<Long> loading = template.bulkLoad(JdkFlowAdapter.publisherToFlowPublisher(
+					Flux.range(0, 10).map(BulkSinkTests::row).doOnCancel(() -> cancelled.set(true))), load());
+			assertThat(single.stats().queued()).isEqualTo(1);
+			assertThat(loading.cancel(false)).isTrue();
+			assertThat(single.stats().queued()).as("queued after the cancel").isZero();
+			assertThat(cancelled).isTrue();
+			assertThat(held.close()).succeedsWithin(WAIT);
+			Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(single.stats().active()).isZero());
+			assertThat(count()).isZero();
+		}
+		finally {
+			single.close();
+		}
+	}
+
+	@Test
+	void rowsBeyondTheDemandFailTheLoad() {
+		Flow.Publisher<Row> unruly = (subscriber) -> subscriber.onSubscribe(new Flow.Subscription() {
+
+			private int next;
+
+			@Override
+			public void request(long n) {
+				// Twice what was asked for: a broken publisher.
+				for (long i = 0; i < 2 * n; i++) {
+					subscriber.onNext(row(this.next++));
+				}
+			}
+
+			@Override
+			public void cancel() {
+			}
+
+		});
+		assertThat(this.template.bulkLoad(unruly, load().batchSize(10))).failsWithin(WAIT)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(IllegalStateException.class)
+			.withMessageContaining("rule 1.1");
 		assertThat(count()).isZero();
 	}
 
@@ -233,16 +276,29 @@ class BulkSinkTests {
 	void disposingReactiveBulkLoadRollsBackAndCancelsTheRows() {
 		AtomicBoolean cancelled = new AtomicBoolean();
 		AtomicLong emitted = new AtomicLong();
-		Flux<Row> endless = Flux.range(0, 1_500)
-			.map(BulkSinkTests::row)
-			.concatWith(Flux.never())
-			.doOnNext((row) -> emitted.incrementAndGet())
-			.doOnCancel(() -> cancelled.set(true));
-		StepVerifier.create(new ReactiveJdbcTemplate(this.template).bulkLoad(endless, load().batchSize(500)))
+		StepVerifier
+			.create(new ReactiveJdbcTemplate(this.template).bulkLoad(endless(emitted, cancelled),
+					load().batchSize(500)))
 			.then(() -> Awaitility.await().atMost(WAIT).until(() -> emitted.get() == 1_500))
 			.thenCancel()
 			.verify(WAIT);
 		Awaitility.await().atMost(WAIT).untilTrue(cancelled);
+		awaitReleasedAndEmpty();
+	}
+
+	/**
+	 * Return 1,500 rows and then nothing, never completing, as a stream that waits for
+	 * its source would.
+	 */
+	private static Flux<Row> endless(AtomicLong emitted, AtomicBoolean cancelled) {
+		return Flux.range(0, 1_500)
+			.map(BulkSinkTests::row)
+			.concatWith(Flux.never())
+			.doOnNext((row) -> emitted.incrementAndGet())
+			.doOnCancel(() -> cancelled.set(true));
+	}
+
+	private void awaitReleasedAndEmpty() {
 		Awaitility.await()
 			.atMost(WAIT)
 			.untilAsserted(() -> assertThat(this.pool.getHikariPoolMXBean().getActiveConnections()).isZero());
