@@ -94,6 +94,8 @@ final class BulkLoadBenchmark {
 				writeCopyFile(file);
 				Environment environment = Environment.capture(Database.version(postgres));
 				List<Contender> contenders = contenders(postgres, postgresEngine, mariadb, mariadbEngine, file);
+				// The report lists contenders in this order, whatever order they ran in.
+				contenders.forEach((contender) -> this.results.put(contender.name(), new ArrayList<>()));
 				progress("bulk-load benchmark: %,d rows, batches of %,d, %d round(s); %s; %s", this.rows,
 						this.batchSize, rounds, environment.machine(), environment.jdk());
 				for (int round = 0; round <= rounds; round++) {
@@ -102,8 +104,7 @@ final class BulkLoadBenchmark {
 					for (Contender contender : order) {
 						double rowsPerSecond = contender.measure();
 						if (round > 0) {
-							this.results.computeIfAbsent(contender.name(), (name) -> new ArrayList<>())
-								.add(rowsPerSecond);
+							this.results.get(contender.name()).add(rowsPerSecond);
 						}
 						progress("  %s %-45s %12s rows/s", (round == 0) ? "warm-up" : "round " + round,
 								contender.name(), MarkdownReport.number(rowsPerSecond));
