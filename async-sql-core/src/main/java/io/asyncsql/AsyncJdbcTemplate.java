@@ -469,6 +469,41 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 				: this.engine.connect(deadline, this.jdbcTemplate, opener);
 	}
 
+	/**
+	 * Create a sink that writes the rows of one publisher into a table, with
+	 * backpressure, as the definition says: {@code COPY} on PostgreSQL, JDBC batches
+	 * elsewhere. It takes a connection of this template's engine when subscribed (this
+	 * template's deadline, if any, covering each of its steps) and holds it until its
+	 * {@link BulkSink#result() result} is settled.
+	 * @param <T> the row type
+	 * @param load what to write and how
+	 * @return a new sink, to subscribe to one publisher
+	 */
+	public <T> BulkSink<T> bulkSink(BulkLoad<T> load) {
+		Assert.notNull(load, "'load' must not be null");
+		Assert.state(!this.readOnly, "A bulk load writes: use the primary template, not its read-only view");
+		OperationObservation observation = this.engine.observations.open(OperationKind.BULK_LOAD, load.copySql(),
+				OperationObservation.NONE);
+		Deadline deadline = deadline();
+		return new DefaultBulkSink<>(load, observation, (opening) -> this.engine.connect(deadline, this.jdbcTemplate,
+				opening, this.engine.leaks.opener(OperationKind.BULK_LOAD)));
+	}
+
+	/**
+	 * Write the rows of a publisher into a table: subscribe a new
+	 * {@link #bulkSink(BulkLoad) sink} to it and return its result.
+	 * @param <T> the row type
+	 * @param rows the rows
+	 * @param load what to write and how
+	 * @return a future of the number of rows written; see {@link BulkSink}
+	 */
+	public <T> CompletableFuture<Long> bulkLoad(Flow.Publisher<? extends T> rows, BulkLoad<T> load) {
+		Assert.notNull(rows, "'rows' must not be null");
+		BulkSink<T> sink = bulkSink(load);
+		rows.subscribe(sink);
+		return sink.result();
+	}
+
 	@Override
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
 		DefaultAsyncConnection joined = joined();

@@ -90,6 +90,7 @@ final class LeakDetector {
 		return switch (kind) {
 			case TRANSACTION -> "transaction";
 			case STREAM -> "stream";
+			case BULK_LOAD -> "bulk load";
 			default -> "AsyncConnection";
 		};
 	}
@@ -99,6 +100,7 @@ final class LeakDetector {
 			case TRANSACTION -> "it is held until the transaction commits or rolls back";
 			case STREAM -> "it is held until the last row, an error or a cancel; while nothing is requested, until "
 					+ "async-sql.stream.idle-timeout";
+			case BULK_LOAD -> "it is held until its publisher completes or fails, or its result is cancelled";
 			default -> "it is held until close()";
 		};
 	}

@@ -33,7 +33,13 @@ public enum OperationKind {
 	 * A transaction of {@code AsyncJdbcTemplate.inTransaction}, from taking its
 	 * connection until it has committed or rolled back.
 	 */
-	TRANSACTION;
+	TRANSACTION,
+
+	/**
+	 * A bulk load of {@code AsyncJdbcTemplate.bulkSink}, from subscription until its rows
+	 * are committed, or rolled back, and its connection released.
+	 */
+	BULK_LOAD;
 
 	/**
 	 * Return the value of the {@code asyncsql.kind} key.

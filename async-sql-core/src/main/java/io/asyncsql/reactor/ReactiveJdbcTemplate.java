@@ -10,6 +10,8 @@ import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncJdbcOperations;
 import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.AsyncTransaction;
+import io.asyncsql.BulkLoad;
+import io.asyncsql.BulkSink;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.adapter.JdkFlowAdapter;
@@ -168,6 +170,31 @@ public final class ReactiveJdbcTemplate {
 	public <T> Mono<T> execute(ConnectionCallback<T> action) {
 		Assert.notNull(action, "'action' must not be null");
 		return run((operations) -> operations.execute(action));
+	}
+
+	/**
+	 * Write the rows of a publisher into a table with backpressure, as
+	 * {@link AsyncJdbcTemplate#bulkSink(BulkLoad)} does: {@code COPY} on PostgreSQL, JDBC
+	 * batches elsewhere, on a connection of its own. Each subscription runs the load anew
+	 * (subscribing to the rows); cancelling it cancels the rows' subscription, rolls back
+	 * what is not committed and releases the connection.
+	 * @param <T> the row type
+	 * @param rows the rows
+	 * @param load what to write and how
+	 * @return a mono of the number of rows written; it signals what the sink's result
+	 * fails with
+	 */
+	public <T> Mono<Long> bulkLoad(Publisher<? extends T> rows, BulkLoad<T> load) {
+		Assert.notNull(rows, "'rows' must not be null");
+		Assert.notNull(load, "'load' must not be null");
+		AsyncJdbcTemplate outer = this.template;
+		Assert.state(outer != null, "A bulk load takes a connection of its own: call bulkLoad on the template, "
+				+ "not on the one given to inTransaction's work");
+		return mono(() -> {
+			BulkSink<T> sink = outer.bulkSink(load);
+			JdkFlowAdapter.publisherToFlowPublisher(rows).subscribe(sink);
+			return sink.result();
+		});
 	}
 
 	/**

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource
 import io.asyncsql.AsyncEngine
 import io.asyncsql.AsyncJdbcClient
 import io.asyncsql.AsyncJdbcTemplate
+import io.asyncsql.BulkLoad
 import java.lang.management.ManagementFactory
 import java.sql.Connection
 import java.time.Duration
@@ -12,8 +13,10 @@ import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitCancellation
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
@@ -161,6 +164,58 @@ internal abstract class CoroutinesContractTests(private val database: TestDataba
 
 		assertThat(rows).isEqualTo((1..10_000).toList())
 		awaitNothingBusy(marker)
+	}
+
+	@Test
+	fun bulkLoadWritesAFlowAsTheDatabaseTakesIt() = runTest(timeout = TIMEOUT) {
+		val emitted = AtomicInteger()
+		val names = flow {
+			for (i in 1..5_000) {
+				emitted.incrementAndGet()
+				emit("user $i")
+			}
+		}
+
+		val written = template.bulkLoadAndAwait(names, BulkLoad.into(table, listOf("name")) { name: String -> arrayOf(name) }
+			.batchSize(500))
+
+		assertThat(written).isEqualTo(5_000L)
+		assertThat(emitted.get()).isEqualTo(5_000)
+		assertThat(rowCount()).isEqualTo(5_000)
+		awaitPoolIdle()
+	}
+
+	@Test
+	fun cancellingABulkLoadRollsItBackAndStopsTheFlow() = runTest(timeout = TIMEOUT) {
+		val emitted = AtomicInteger()
+		val stopped = AtomicInteger()
+		val endless = flow {
+			try {
+				for (i in 1..1_500) {
+					emitted.incrementAndGet()
+					emit("user $i")
+				}
+				awaitCancellation()
+			}
+			finally {
+				stopped.incrementAndGet()
+			}
+		}
+		val load = launch(Dispatchers.Default) {
+			template.bulkLoadAndAwait(endless, BulkLoad.into(table, listOf("name")) { name: String -> arrayOf(name) }
+				.batchSize(500))
+		}
+		withContext(Dispatchers.Default) {
+			Awaitility.await().atMost(Duration.ofSeconds(30)).until { emitted.get() == 1_500 }
+		}
+
+		load.cancelAndJoin()
+
+		withContext(Dispatchers.Default) {
+			Awaitility.await().atMost(Duration.ofSeconds(30)).until { stopped.get() == 1 }
+		}
+		awaitPoolIdle()
+		assertThat(rowCount()).isZero()
 	}
 
 	@Test

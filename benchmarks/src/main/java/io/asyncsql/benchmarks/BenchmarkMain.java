@@ -67,6 +67,11 @@ public final class BenchmarkMain {
 	public static void main(String[] args) {
 		System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
 				System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+		if (BulkLoadBenchmark.isCommand(args)) {
+			BulkLoadBenchmark.main(BulkLoadBenchmark.rest(args));
+			System.exit(0);
+			return;
+		}
 		Settings settings;
 		try {
 			settings = Settings.parse(args);
