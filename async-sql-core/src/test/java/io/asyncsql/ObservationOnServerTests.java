@@ -25,10 +25,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Observations of statements that a server stops: cancelled while running, past their
- * deadline, failing inside a transaction; run against each server database by a small
- * subclass.
+ * deadline, failing inside a transaction; runs on each server database.
  */
-abstract class ObservationOnServerTests {
+@EachServerDatabase
+class ObservationOnServerTests {
 
 	private final TestDatabase database;
 

@@ -23,9 +23,10 @@ import static org.awaitility.Awaitility.await;
  * {@link AsyncEngine#close()} while thousands of operations are queued or running on a
  * database server, some of them long: every future completes, running statements are
  * cancelled at the server and every connection goes back to the pool. Runs on each server
- * through a subclass.
+ * database.
  */
-abstract class ShutdownUnderLoadTests {
+@EachServerDatabase
+class AsyncEngineShutdownUnderLoadTests {
 
 	private static final int POOL_SIZE = 10;
 
@@ -41,7 +42,7 @@ abstract class ShutdownUnderLoadTests {
 
 	private AsyncEngine engine;
 
-	ShutdownUnderLoadTests(TestDatabase database) {
+	AsyncEngineShutdownUnderLoadTests(TestDatabase database) {
 		this.database = database;
 	}
 

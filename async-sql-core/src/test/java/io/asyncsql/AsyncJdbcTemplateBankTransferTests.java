@@ -28,10 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The bank: 64 transfers at a time between 10 accounts, each reading both balances and
  * writing them back, at {@code SERIALIZABLE}. Without retries some transfers fail with
  * serialization failures or deadlocks; with {@link TransientFailures} retries every one
- * commits. Either way the sum of the balances never changes. Run against each server by a
- * small subclass.
+ * commits. Either way the sum of the balances never changes. Runs on each server
+ * database.
  */
-abstract class BankTransferTests {
+@EachServerDatabase
+class AsyncJdbcTemplateBankTransferTests {
 
 	private static final int ACCOUNTS = 10;
 
@@ -51,7 +52,7 @@ abstract class BankTransferTests {
 
 	private AsyncJdbcTemplate template;
 
-	BankTransferTests(TestDatabase database) {
+	AsyncJdbcTemplateBankTransferTests(TestDatabase database) {
 		this.database = database;
 	}
 
@@ -65,7 +66,7 @@ abstract class BankTransferTests {
 
 			@Override
 			public void beforeRetry(RetryPolicy policy, Retryable<?> retryable, RetryState state) {
-				BankTransferTests.this.retries.incrementAndGet();
+				AsyncJdbcTemplateBankTransferTests.this.retries.incrementAndGet();
 			}
 
 		});

@@ -29,9 +29,10 @@ import static org.awaitility.Awaitility.await;
  * failure, and a connection that breaks during the COMMIT fails the future with
  * {@link TransactionOutcomeUnknownException}. The COMMIT is held up in a
  * {@link FaultyProxy} between the pool and the server, stalled just before it is sent.
- * Run against each server database by a small subclass.
+ * Runs on each server database.
  */
-abstract class CommitOutcomeTests {
+@EachServerDatabase
+class AsyncJdbcTemplateCommitOutcomeTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -53,7 +54,7 @@ abstract class CommitOutcomeTests {
 
 	private String table;
 
-	CommitOutcomeTests(TestDatabase database) {
+	AsyncJdbcTemplateCommitOutcomeTests(TestDatabase database) {
 		this.database = database;
 	}
 

@@ -28,10 +28,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * Server connections that die under load, as after a failover or an administrator's kill:
  * work in flight fails with a {@link DataAccessException}, later work succeeds on new
- * connections, nothing leaks and the engine's counters add up. Run against each server
- * database by a small subclass.
+ * connections, nothing leaks and the engine's counters add up. Runs on each server
+ * database.
  */
-abstract class ConnectionLossTests {
+@EachServerDatabase
+class AsyncEngineConnectionLossTests {
 
 	private static final int POOL_SIZE = 5;
 
@@ -53,7 +54,7 @@ abstract class ConnectionLossTests {
 
 	private int submitted;
 
-	ConnectionLossTests(TestDatabase database) {
+	AsyncEngineConnectionLossTests(TestDatabase database) {
 		this.database = database;
 	}
 
@@ -172,16 +173,17 @@ abstract class ConnectionLossTests {
 
 		BackendRecordingDataSource() {
 			// HikariCP passes the user name and password of its configuration.
-			super(ConnectionLossTests.this.database.url());
+			super(AsyncEngineConnectionLossTests.this.database.url());
 		}
 
 		@Override
 		protected Connection getConnectionFromDriver(Properties props) throws SQLException {
 			Connection connection = super.getConnectionFromDriver(props);
 			try (Statement statement = connection.createStatement();
-					ResultSet result = statement.executeQuery(ConnectionLossTests.this.database.backendIdSql())) {
+					ResultSet result = statement
+						.executeQuery(AsyncEngineConnectionLossTests.this.database.backendIdSql())) {
 				result.next();
-				ConnectionLossTests.this.backends.add(result.getLong(1));
+				AsyncEngineConnectionLossTests.this.backends.add(result.getLong(1));
 			}
 			return connection;
 		}
