@@ -7,7 +7,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +60,9 @@ class AsyncEngineConnectionLossTests {
 	@BeforeEach
 	void startEngine() throws SQLException {
 		this.database.assumeAvailable();
-		BackendRecordingDataSource recording = new BackendRecordingDataSource();
+		// HikariCP passes the user name and password of its configuration.
+		InterceptingDataSource recording = new InterceptingDataSource(new DriverManagerDataSource(this.database.url()))
+			.onGetConnection(this::recordBackend);
 		this.dataSource = this.database.pool("loss", POOL_SIZE, (config) -> {
 			config.setDataSource(recording);
 			config.setConnectionTimeout(2000);
@@ -169,25 +170,12 @@ class AsyncEngineConnectionLossTests {
 	/**
 	 * Opens connections through the driver and remembers each one's server-side id.
 	 */
-	private final class BackendRecordingDataSource extends DriverManagerDataSource {
-
-		BackendRecordingDataSource() {
-			// HikariCP passes the user name and password of its configuration.
-			super(AsyncEngineConnectionLossTests.this.database.url());
+	private void recordBackend(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery(this.database.backendIdSql())) {
+			result.next();
+			this.backends.add(result.getLong(1));
 		}
-
-		@Override
-		protected Connection getConnectionFromDriver(Properties props) throws SQLException {
-			Connection connection = super.getConnectionFromDriver(props);
-			try (Statement statement = connection.createStatement();
-					ResultSet result = statement
-						.executeQuery(AsyncEngineConnectionLossTests.this.database.backendIdSql())) {
-				result.next();
-				AsyncEngineConnectionLossTests.this.backends.add(result.getLong(1));
-			}
-			return connection;
-		}
-
 	}
 
 }
