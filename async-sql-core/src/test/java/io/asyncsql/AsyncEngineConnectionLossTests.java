@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.UnaryOperator;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -43,6 +44,8 @@ class AsyncEngineConnectionLossTests {
 
 	private final Set<Long> backends = ConcurrentHashMap.newKeySet();
 
+	private EngineFixture fixture;
+
 	private HikariDataSource dataSource;
 
 	private AsyncEngine engine;
@@ -63,21 +66,21 @@ class AsyncEngineConnectionLossTests {
 		// HikariCP passes the user name and password of its configuration.
 		InterceptingDataSource recording = new InterceptingDataSource(new DriverManagerDataSource(this.database.url()))
 			.onGetConnection(this::recordBackend);
-		this.dataSource = this.database.pool("loss", POOL_SIZE, (config) -> {
+		this.fixture = EngineFixture.start(this.database, "loss", POOL_SIZE, (config) -> {
 			config.setDataSource(recording);
 			config.setConnectionTimeout(2000);
 			config.setValidationTimeout(1000);
-		});
-		this.engine = AsyncEngine.builder(this.dataSource).name("loss").build();
-		this.template = new AsyncJdbcTemplate(this.engine);
+		}, UnaryOperator.identity());
+		this.dataSource = this.fixture.pool();
+		this.engine = this.fixture.engine();
+		this.template = this.fixture.template();
 		this.admin = this.database.connect();
 	}
 
 	@AfterEach
 	void stopEngine() throws SQLException {
-		if (this.engine != null) {
-			this.engine.close();
-			this.dataSource.close();
+		if (this.fixture != null) {
+			this.fixture.close();
 			this.admin.close();
 		}
 	}

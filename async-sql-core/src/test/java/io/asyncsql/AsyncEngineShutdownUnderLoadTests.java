@@ -38,6 +38,8 @@ class AsyncEngineShutdownUnderLoadTests {
 
 	private final String marker = "asyncsql-shutdown-" + UUID.randomUUID().toString().substring(0, 8);
 
+	private EngineFixture fixture;
+
 	private HikariDataSource dataSource;
 
 	private AsyncEngine engine;
@@ -49,18 +51,16 @@ class AsyncEngineShutdownUnderLoadTests {
 	@BeforeEach
 	void startEngine() {
 		this.database.assumeAvailable();
-		this.dataSource = this.database.pool("shutdown", POOL_SIZE);
-		this.engine = AsyncEngine.builder(this.dataSource)
-			.name("shutdown")
-			.shutdownTimeout(Duration.ofMillis(500))
-			.build();
+		this.fixture = EngineFixture.start(this.database, "shutdown", POOL_SIZE,
+				(engine) -> engine.shutdownTimeout(Duration.ofMillis(500)));
+		this.dataSource = this.fixture.pool();
+		this.engine = this.fixture.engine();
 	}
 
 	@AfterEach
 	void stopEngine() {
-		if (this.engine != null) {
-			this.engine.close();
-			this.dataSource.close();
+		if (this.fixture != null) {
+			this.fixture.close();
 		}
 	}
 

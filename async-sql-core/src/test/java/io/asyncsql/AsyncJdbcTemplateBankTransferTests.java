@@ -10,8 +10,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +46,7 @@ class AsyncJdbcTemplateBankTransferTests {
 
 	private final AtomicInteger retries = new AtomicInteger();
 
-	private HikariDataSource pool;
+	private EngineFixture fixture;
 
 	private AsyncEngine engine;
 
@@ -59,10 +59,10 @@ class AsyncJdbcTemplateBankTransferTests {
 	@BeforeEach
 	void openAccounts() {
 		this.database.assumeAvailable();
-		this.pool = this.database.pool("bank", 10,
-				(config) -> config.setTransactionIsolation("TRANSACTION_SERIALIZABLE"));
-		this.engine = AsyncEngine.builder(this.pool).name("bank").build();
-		this.template = new AsyncJdbcTemplate(this.engine).withRetryListener(new RetryListener() {
+		this.fixture = EngineFixture.start(this.database, "bank", 10,
+				(config) -> config.setTransactionIsolation("TRANSACTION_SERIALIZABLE"), UnaryOperator.identity());
+		this.engine = this.fixture.engine();
+		this.template = this.fixture.template().withRetryListener(new RetryListener() {
 
 			@Override
 			public void beforeRetry(RetryPolicy policy, Retryable<?> retryable, RetryState state) {
@@ -82,10 +82,9 @@ class AsyncJdbcTemplateBankTransferTests {
 
 	@AfterEach
 	void closeBank() {
-		if (this.engine != null) {
+		if (this.fixture != null) {
 			Futures.failure(this.template.execute("drop table if exists " + this.table));
-			this.engine.close();
-			this.pool.close();
+			this.fixture.close();
 		}
 	}
 

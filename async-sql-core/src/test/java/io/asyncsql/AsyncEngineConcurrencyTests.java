@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Many threads and thousands of operations in flight against few permits, on H2.
  */
-class ConcurrencyTests {
+class AsyncEngineConcurrencyTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(60);
 

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * Transactions through {@link AsyncJdbcTemplate#inTransaction} and
  * {@link AsyncConnection}, on H2.
  */
-class TransactionTests {
+class AsyncJdbcTemplateTransactionTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
