@@ -8,7 +8,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.asyncsql.observation.AsyncSqlObservationContext;
 import io.asyncsql.observation.AsyncSqlObservationDocumentation;
 import io.asyncsql.observation.OperationKind;
@@ -25,10 +24,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Observations of statements that a server stops: cancelled while running, past their
- * deadline, failing inside a transaction; run against each server database by a small
- * subclass.
+ * deadline, failing inside a transaction; runs on each server database.
  */
-abstract class ObservationOnServerTests {
+@EachServerDatabase
+class ObservationOnServerTests {
 
 	private final TestDatabase database;
 
@@ -38,7 +37,7 @@ abstract class ObservationOnServerTests {
 
 	private final String marker = "asyncsql-observed-" + UUID.randomUUID().toString().substring(0, 8);
 
-	private HikariDataSource dataSource;
+	private EngineFixture fixture;
 
 	private AsyncEngine engine;
 
@@ -64,16 +63,16 @@ abstract class ObservationOnServerTests {
 			}
 
 		});
-		this.dataSource = this.database.pool("observed", 2);
-		this.engine = AsyncEngine.builder(this.dataSource).observationRegistry(this.registry).build();
-		this.template = new AsyncJdbcTemplate(this.engine);
+		this.fixture = EngineFixture.start(this.database, "observed", 2,
+				(engine) -> engine.observationRegistry(this.registry));
+		this.engine = this.fixture.engine();
+		this.template = this.fixture.template();
 	}
 
 	@AfterEach
 	void stop() {
-		if (this.engine != null) {
-			this.engine.close();
-			this.dataSource.close();
+		if (this.fixture != null) {
+			this.fixture.close();
 		}
 	}
 

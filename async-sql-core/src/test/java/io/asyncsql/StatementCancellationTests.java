@@ -11,11 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 import com.zaxxer.hikari.HikariDataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import reactor.core.Disposable;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -29,11 +30,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Cancellation, deadlines and query timeouts stop statements at the server and give the
- * connections back, checked from a separate plain JDBC connection; run against each
- * server database by a small subclass.
+ * connections back, checked from a separate plain JDBC connection; runs on each server
+ * database.
  */
+@EachServerDatabase
 @TestInstance(Lifecycle.PER_CLASS)
-abstract class StatementCancellationTests {
+class StatementCancellationTests {
 
 	/** Statements running at the server at once: a permit and a connection each. */
 	private static final int RUNNING = 50;
@@ -45,7 +47,8 @@ abstract class StatementCancellationTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private final TestDatabase database;
+	@Parameter
+	TestDatabase database;
 
 	private HikariDataSource dataSource;
 
@@ -57,11 +60,7 @@ abstract class StatementCancellationTests {
 
 	private final String marker = "asyncsql-cancel-" + UUID.randomUUID().toString().substring(0, 8);
 
-	StatementCancellationTests(TestDatabase database) {
-		this.database = database;
-	}
-
-	@BeforeAll
+	@BeforeParameterizedClassInvocation
 	void connect() throws SQLException {
 		if (this.database.isAvailable()) {
 			this.dataSource = this.database.pool("cancel", POOL_SIZE);
@@ -69,11 +68,20 @@ abstract class StatementCancellationTests {
 		}
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	void disconnect() throws SQLException {
-		if (this.dataSource != null) {
-			this.admin.close();
-			this.dataSource.close();
+		try {
+			if (this.dataSource != null) {
+				this.admin.close();
+				this.dataSource.close();
+			}
+		}
+		finally {
+			// One instance serves every database: the next starts from nothing.
+			this.dataSource = null;
+			this.admin = null;
+			this.engine = null;
+			this.template = null;
 		}
 	}
 

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,9 +20,9 @@ import static org.awaitility.Awaitility.await;
  * Retried transactions on H2: the back-off holds no thread and no permit, cancelling
  * stops further attempts, and which failures count is the policy's.
  */
-class TransactionRetryTests {
+class AsyncJdbcTemplateRetryTests {
 
-	private HikariDataSource pool;
+	private EngineFixture fixture;
 
 	private AsyncEngine engine;
 
@@ -31,15 +30,14 @@ class TransactionRetryTests {
 
 	@BeforeEach
 	void createEngine() {
-		this.pool = TestDatabase.H2.pool("retry", 1);
-		this.engine = AsyncEngine.builder(this.pool).name("retry").maxConcurrency(1).build();
-		this.template = new AsyncJdbcTemplate(this.engine);
+		this.fixture = EngineFixture.start(TestDatabase.H2, "retry", 1, (engine) -> engine.maxConcurrency(1));
+		this.engine = this.fixture.engine();
+		this.template = this.fixture.template();
 	}
 
 	@AfterEach
 	void closeEngine() {
-		this.engine.close();
-		this.pool.close();
+		this.fixture.close();
 	}
 
 	@Test

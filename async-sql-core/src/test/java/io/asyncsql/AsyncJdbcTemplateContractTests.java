@@ -9,10 +9,11 @@ import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.assertj.core.api.InstanceOfAssertFactories;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -29,18 +30,20 @@ import org.springframework.transaction.IllegalTransactionStateException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@link AsyncJdbcOperations} contract, run against each {@link TestDatabase} by a
- * small subclass.
+ * The {@link AsyncJdbcOperations} contract of {@link AsyncJdbcTemplate}, run on each
+ * {@link TestDatabase}.
  */
+@EachDatabase
 @TestInstance(Lifecycle.PER_CLASS)
-abstract class DatabaseContractTests {
+class AsyncJdbcTemplateContractTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
 	private static final RowMapper<Person> PERSON = (rs, row) -> new Person(rs.getInt("id"), rs.getString("name"),
 			rs.getInt("age"));
 
-	private final TestDatabase database;
+	@Parameter
+	TestDatabase database;
 
 	private final String table = TestDatabase.uniqueTableName("contract");
 
@@ -50,11 +53,7 @@ abstract class DatabaseContractTests {
 
 	private AsyncJdbcTemplate template;
 
-	DatabaseContractTests(TestDatabase database) {
-		this.database = database;
-	}
-
-	@BeforeAll
+	@BeforeParameterizedClassInvocation
 	void startEngine() {
 		if (!this.database.isAvailable()) {
 			return;
@@ -66,16 +65,24 @@ abstract class DatabaseContractTests {
 				+ ", name varchar(100) not null unique, age integer)"));
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	void stopEngine() {
-		if (this.engine != null) {
-			try {
-				await(this.template.execute("drop table " + this.table));
+		try {
+			if (this.engine != null) {
+				try {
+					await(this.template.execute("drop table " + this.table));
+				}
+				finally {
+					this.engine.close();
+					this.dataSource.close();
+				}
 			}
-			finally {
-				this.engine.close();
-				this.dataSource.close();
-			}
+		}
+		finally {
+			// One instance serves every database: the next starts from nothing.
+			this.engine = null;
+			this.dataSource = null;
+			this.template = null;
 		}
 	}
 

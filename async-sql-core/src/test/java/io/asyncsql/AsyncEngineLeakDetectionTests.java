@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
  * transactions and streams held past the threshold are logged with their opener's stack
  * and counted; released ones are not.
  */
-class LeakDetectionTests {
+class AsyncEngineLeakDetectionTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -71,7 +71,7 @@ class LeakDetectionTests {
 			.contains("opened on thread '" + Thread.currentThread().getName() + "' at:")
 			// The stack starts where the test called, not inside async-sql.
 			.containsPattern("java.lang.Exception: async-sql connection opened here\\R\\s+at "
-					+ "io.asyncsql.LeakDetectionTests.connectionHeldPastThresholdIsReportedOnceWithItsOpenersStack");
+					+ "io.asyncsql.AsyncEngineLeakDetectionTests.connectionHeldPastThresholdIsReportedOnceWithItsOpenersStack");
 		await().during(WELL_PAST_THRESHOLD).atMost(WAIT).until(() -> engine.stats().leaks() == 1);
 		assertThat(occurrences(REPORT)).isOne();
 		assertThat(this.log.toString()).doesNotContain(RETURNED);
@@ -101,7 +101,8 @@ class LeakDetectionTests {
 		await().atMost(WAIT).until(() -> engine.stats().leaks() == 1);
 		assertThat(this.log.toString()).contains("a transaction has held its connection")
 			.contains("java.lang.Exception: async-sql transaction opened here")
-			.contains("at io.asyncsql.LeakDetectionTests.transactionWhoseWorkNeverCompletesIsReportedAsATransaction");
+			.contains(
+					"at io.asyncsql.AsyncEngineLeakDetectionTests.transactionWhoseWorkNeverCompletesIsReportedAsATransaction");
 		work.complete(1);
 		assertThat(transaction).succeedsWithin(WAIT);
 		assertThat(this.log.toString()).contains("the transaction reported as a possible leak");
@@ -120,7 +121,8 @@ class LeakDetectionTests {
 			.verify(WAIT);
 		assertThat(this.log.toString()).contains("a stream has held its connection")
 			.contains("java.lang.Exception: async-sql stream opened here")
-			.contains("at io.asyncsql.LeakDetectionTests.streamWhoseSubscriberStopsRequestingIsReportedAsAStream");
+			.contains(
+					"at io.asyncsql.AsyncEngineLeakDetectionTests.streamWhoseSubscriberStopsRequestingIsReportedAsAStream");
 		await().atMost(WAIT).until(() -> engine.stats().active() == 0);
 		assertThat(this.log.toString()).contains("the stream reported as a possible leak");
 	}

@@ -23,9 +23,10 @@ import static org.awaitility.Awaitility.await;
  * {@link AsyncEngine#close()} while thousands of operations are queued or running on a
  * database server, some of them long: every future completes, running statements are
  * cancelled at the server and every connection goes back to the pool. Runs on each server
- * through a subclass.
+ * database.
  */
-abstract class ShutdownUnderLoadTests {
+@EachServerDatabase
+class AsyncEngineShutdownUnderLoadTests {
 
 	private static final int POOL_SIZE = 10;
 
@@ -37,29 +38,29 @@ abstract class ShutdownUnderLoadTests {
 
 	private final String marker = "asyncsql-shutdown-" + UUID.randomUUID().toString().substring(0, 8);
 
+	private EngineFixture fixture;
+
 	private HikariDataSource dataSource;
 
 	private AsyncEngine engine;
 
-	ShutdownUnderLoadTests(TestDatabase database) {
+	AsyncEngineShutdownUnderLoadTests(TestDatabase database) {
 		this.database = database;
 	}
 
 	@BeforeEach
 	void startEngine() {
 		this.database.assumeAvailable();
-		this.dataSource = this.database.pool("shutdown", POOL_SIZE);
-		this.engine = AsyncEngine.builder(this.dataSource)
-			.name("shutdown")
-			.shutdownTimeout(Duration.ofMillis(500))
-			.build();
+		this.fixture = EngineFixture.start(this.database, "shutdown", POOL_SIZE,
+				(engine) -> engine.shutdownTimeout(Duration.ofMillis(500)));
+		this.dataSource = this.fixture.pool();
+		this.engine = this.fixture.engine();
 	}
 
 	@AfterEach
 	void stopEngine() {
-		if (this.engine != null) {
-			this.engine.close();
-			this.dataSource.close();
+		if (this.fixture != null) {
+			this.fixture.close();
 		}
 	}
 

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Far more submissions than the engine can hold: every future completes, rejections are
  * immediate, and threads and heap stay bounded.
  */
-class OverloadTests {
+class AsyncEngineOverloadTests {
 
 	private static final int SUBMISSIONS = 100_000;
 
@@ -37,24 +36,20 @@ class OverloadTests {
 
 	private static final Pattern WORKER = Pattern.compile("async-sql-overload-\\d+");
 
-	private HikariDataSource dataSource;
+	private EngineFixture fixture;
 
 	private AsyncEngine engine;
 
 	@BeforeEach
 	void startEngine() {
-		this.dataSource = TestDatabase.H2.pool("overload", MAX_CONCURRENCY);
-		this.engine = AsyncEngine.builder(this.dataSource)
-			.name("overload")
-			.threadMode(ThreadMode.PLATFORM)
-			.queueCapacity(QUEUE_CAPACITY)
-			.build();
+		this.fixture = EngineFixture.start(TestDatabase.H2, "overload", MAX_CONCURRENCY,
+				(engine) -> engine.threadMode(ThreadMode.PLATFORM).queueCapacity(QUEUE_CAPACITY));
+		this.engine = this.fixture.engine();
 	}
 
 	@AfterEach
 	void stopEngine() {
-		this.engine.close();
-		this.dataSource.close();
+		this.fixture.close();
 	}
 
 	@Test

@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Closing an engine: drain, then cancel; every future completes and nothing leaks.
  */
-class ShutdownTests {
+class AsyncEngineShutdownTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
 

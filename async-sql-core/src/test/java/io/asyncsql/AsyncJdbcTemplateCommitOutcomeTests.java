@@ -12,8 +12,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,9 +29,10 @@ import static org.awaitility.Awaitility.await;
  * failure, and a connection that breaks during the COMMIT fails the future with
  * {@link TransactionOutcomeUnknownException}. The COMMIT is held up in a
  * {@link FaultyProxy} between the pool and the server, stalled just before it is sent.
- * Run against each server database by a small subclass.
+ * Runs on each server database.
  */
-abstract class CommitOutcomeTests {
+@EachServerDatabase
+class AsyncJdbcTemplateCommitOutcomeTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -45,7 +46,7 @@ abstract class CommitOutcomeTests {
 
 	private FaultyProxy proxy;
 
-	private HikariDataSource dataSource;
+	private EngineFixture fixture;
 
 	private AsyncEngine engine;
 
@@ -53,7 +54,7 @@ abstract class CommitOutcomeTests {
 
 	private String table;
 
-	CommitOutcomeTests(TestDatabase database) {
+	AsyncJdbcTemplateCommitOutcomeTests(TestDatabase database) {
 		this.database = database;
 	}
 
@@ -61,23 +62,22 @@ abstract class CommitOutcomeTests {
 	void startEngine() throws IOException, SQLException {
 		this.database.assumeAvailable();
 		this.proxy = new FaultyProxy("127.0.0.1", this.database.port());
-		this.dataSource = this.database.pool("commit", 2, (config) -> {
+		this.fixture = EngineFixture.start(this.database, "commit", 2, (config) -> {
 			config.setJdbcUrl(this.database.url("127.0.0.1", this.proxy.port()));
 			config.setConnectionTimeout(2000);
 			config.setValidationTimeout(1000);
-		});
-		this.engine = AsyncEngine.builder(this.dataSource).name("commit").build();
-		this.template = new AsyncJdbcTemplate(this.engine);
+		}, UnaryOperator.identity());
+		this.engine = this.fixture.engine();
+		this.template = this.fixture.template();
 		this.table = TestDatabase.uniqueTableName("commit");
 		adminExecute("create table " + this.table + " (n int)");
 	}
 
 	@AfterEach
 	void stopEngine() throws IOException, SQLException {
-		if (this.engine != null) {
+		if (this.fixture != null) {
 			this.proxy.heal();
-			this.engine.close();
-			this.dataSource.close();
+			this.fixture.close();
 			this.proxy.close();
 			adminExecute("drop table " + this.table);
 		}
@@ -94,7 +94,7 @@ abstract class CommitOutcomeTests {
 			assertThat(transfer).as("round %d", round).succeedsWithin(WAIT).isEqualTo(1);
 			assertThat(rows()).isEqualTo(round);
 		}
-		awaitIdle();
+		this.fixture.awaitIdle();
 	}
 
 	@Test
@@ -111,7 +111,7 @@ abstract class CommitOutcomeTests {
 		assertThat(transfer).succeedsWithin(WAIT).isEqualTo(1);
 		assertThat(cancelled).as("cancel() during the COMMIT").isFalse();
 		assertThat(rows()).isEqualTo(1);
-		awaitIdle();
+		this.fixture.awaitIdle();
 	}
 
 	@Test
@@ -128,7 +128,7 @@ abstract class CommitOutcomeTests {
 		assertThat(transfer.cancel(true)).isTrue();
 		held.complete(1);
 
-		awaitIdle();
+		this.fixture.awaitIdle();
 		assertThat(rows()).isZero();
 	}
 
@@ -145,7 +145,7 @@ abstract class CommitOutcomeTests {
 			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(TransactionOutcomeUnknownException.class);
 		this.proxy.heal();
-		awaitIdle();
+		this.fixture.awaitIdle();
 		assertThat(rows()).as("the COMMIT never reached the server").isZero();
 	}
 
@@ -164,7 +164,7 @@ abstract class CommitOutcomeTests {
 		assertThat(cancelled).as("cancel() during the COMMIT").isFalse();
 		assertThat(lane.close()).succeedsWithin(WAIT);
 		assertThat(rows()).isEqualTo(1);
-		awaitIdle();
+		this.fixture.awaitIdle();
 	}
 
 	@Test
@@ -177,7 +177,7 @@ abstract class CommitOutcomeTests {
 
 		assertThat(inserted).isEqualTo(1);
 		assertThat(rows()).isEqualTo(1);
-		awaitIdle();
+		this.fixture.awaitIdle();
 	}
 
 	/**
@@ -212,13 +212,6 @@ abstract class CommitOutcomeTests {
 		try (Connection admin = this.database.connect(); Statement statement = admin.createStatement()) {
 			statement.execute(sql);
 		}
-	}
-
-	private void awaitIdle() {
-		await().atMost(WAIT).untilAsserted(() -> {
-			assertThat(this.engine.stats().active()).isZero();
-			assertThat(this.dataSource.getHikariPoolMXBean().getActiveConnections()).isZero();
-		});
 	}
 
 }

@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import com.zaxxer.hikari.HikariDataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
 
@@ -28,18 +29,20 @@ import static org.awaitility.Awaitility.await;
  * A cancel reaches only the operation it was meant for, even where the driver cancels by
  * naming the session (MariaDB's {@code KILL QUERY}): with one connection and one permit,
  * an operation cancelled as it runs never stops the next one on the same connection, and
- * a statement stopped by someone else is not reported as a timeout. Run against each
- * server database by a small subclass.
+ * a statement stopped by someone else is not reported as a timeout. Runs on each server
+ * database.
  */
+@EachServerDatabase
 @TestInstance(Lifecycle.PER_CLASS)
-abstract class CancelIsolationTests {
+class StatementCancellationIsolationTests {
 
 	/** The race was lost in about one round in six before the fix. */
 	private static final int ROUNDS = 150;
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private final TestDatabase database;
+	@Parameter
+	TestDatabase database;
 
 	private final String marker = "asyncsql-isolation-" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -51,11 +54,7 @@ abstract class CancelIsolationTests {
 
 	private AsyncJdbcTemplate template;
 
-	CancelIsolationTests(TestDatabase database) {
-		this.database = database;
-	}
-
-	@BeforeAll
+	@BeforeParameterizedClassInvocation
 	void connect() throws SQLException {
 		if (this.database.isAvailable()) {
 			this.dataSource = this.database.pool("isolation", 1);
@@ -63,11 +62,20 @@ abstract class CancelIsolationTests {
 		}
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	void disconnect() throws SQLException {
-		if (this.dataSource != null) {
-			this.admin.close();
-			this.dataSource.close();
+		try {
+			if (this.dataSource != null) {
+				this.admin.close();
+				this.dataSource.close();
+			}
+		}
+		finally {
+			// One instance serves every database: the next starts from nothing.
+			this.dataSource = null;
+			this.admin = null;
+			this.engine = null;
+			this.template = null;
 		}
 	}
 

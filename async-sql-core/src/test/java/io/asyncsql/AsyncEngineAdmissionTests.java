@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  * Admission control: a full queue, FIFO order, queue timeouts, deadlines and
  * cancellation, on H2.
  */
-class AdmissionTests {
+class AsyncEngineAdmissionTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 

@@ -10,8 +10,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,10 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The bank: 64 transfers at a time between 10 accounts, each reading both balances and
  * writing them back, at {@code SERIALIZABLE}. Without retries some transfers fail with
  * serialization failures or deadlocks; with {@link TransientFailures} retries every one
- * commits. Either way the sum of the balances never changes. Run against each server by a
- * small subclass.
+ * commits. Either way the sum of the balances never changes. Runs on each server
+ * database.
  */
-abstract class BankTransferTests {
+@EachServerDatabase
+class AsyncJdbcTemplateBankTransferTests {
 
 	private static final int ACCOUNTS = 10;
 
@@ -45,27 +46,27 @@ abstract class BankTransferTests {
 
 	private final AtomicInteger retries = new AtomicInteger();
 
-	private HikariDataSource pool;
+	private EngineFixture fixture;
 
 	private AsyncEngine engine;
 
 	private AsyncJdbcTemplate template;
 
-	BankTransferTests(TestDatabase database) {
+	AsyncJdbcTemplateBankTransferTests(TestDatabase database) {
 		this.database = database;
 	}
 
 	@BeforeEach
 	void openAccounts() {
 		this.database.assumeAvailable();
-		this.pool = this.database.pool("bank", 10,
-				(config) -> config.setTransactionIsolation("TRANSACTION_SERIALIZABLE"));
-		this.engine = AsyncEngine.builder(this.pool).name("bank").build();
-		this.template = new AsyncJdbcTemplate(this.engine).withRetryListener(new RetryListener() {
+		this.fixture = EngineFixture.start(this.database, "bank", 10,
+				(config) -> config.setTransactionIsolation("TRANSACTION_SERIALIZABLE"), UnaryOperator.identity());
+		this.engine = this.fixture.engine();
+		this.template = this.fixture.template().withRetryListener(new RetryListener() {
 
 			@Override
 			public void beforeRetry(RetryPolicy policy, Retryable<?> retryable, RetryState state) {
-				BankTransferTests.this.retries.incrementAndGet();
+				AsyncJdbcTemplateBankTransferTests.this.retries.incrementAndGet();
 			}
 
 		});
@@ -81,10 +82,9 @@ abstract class BankTransferTests {
 
 	@AfterEach
 	void closeBank() {
-		if (this.engine != null) {
+		if (this.fixture != null) {
 			Futures.failure(this.template.execute("drop table if exists " + this.table));
-			this.engine.close();
-			this.pool.close();
+			this.fixture.close();
 		}
 	}
 

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * calls out to misbehaves: listeners, task decorators, transaction work that never
  * completes, subscribers that stop asking for rows.
  */
-class EngineGuaranteesTests {
+class AsyncEngineGuaranteesTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 

@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  * {@link FaultyProxy}: work fails in time with a {@link DataAccessException} instead of
  * hanging, and the engine recovers when the network does.
  */
-class NetworkFaultTests {
+class AsyncEngineNetworkFaultTests {
 
 	private static final TestDatabase DATABASE = TestDatabase.POSTGRESQL;
 

@@ -7,12 +7,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.UnaryOperator;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -28,10 +28,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * Server connections that die under load, as after a failover or an administrator's kill:
  * work in flight fails with a {@link DataAccessException}, later work succeeds on new
- * connections, nothing leaks and the engine's counters add up. Run against each server
- * database by a small subclass.
+ * connections, nothing leaks and the engine's counters add up. Runs on each server
+ * database.
  */
-abstract class ConnectionLossTests {
+@EachServerDatabase
+class AsyncEngineConnectionLossTests {
 
 	private static final int POOL_SIZE = 5;
 
@@ -43,6 +44,8 @@ abstract class ConnectionLossTests {
 
 	private final Set<Long> backends = ConcurrentHashMap.newKeySet();
 
+	private EngineFixture fixture;
+
 	private HikariDataSource dataSource;
 
 	private AsyncEngine engine;
@@ -53,29 +56,31 @@ abstract class ConnectionLossTests {
 
 	private int submitted;
 
-	ConnectionLossTests(TestDatabase database) {
+	AsyncEngineConnectionLossTests(TestDatabase database) {
 		this.database = database;
 	}
 
 	@BeforeEach
 	void startEngine() throws SQLException {
 		this.database.assumeAvailable();
-		BackendRecordingDataSource recording = new BackendRecordingDataSource();
-		this.dataSource = this.database.pool("loss", POOL_SIZE, (config) -> {
+		// HikariCP passes the user name and password of its configuration.
+		InterceptingDataSource recording = new InterceptingDataSource(new DriverManagerDataSource(this.database.url()))
+			.onGetConnection(this::recordBackend);
+		this.fixture = EngineFixture.start(this.database, "loss", POOL_SIZE, (config) -> {
 			config.setDataSource(recording);
 			config.setConnectionTimeout(2000);
 			config.setValidationTimeout(1000);
-		});
-		this.engine = AsyncEngine.builder(this.dataSource).name("loss").build();
-		this.template = new AsyncJdbcTemplate(this.engine);
+		}, UnaryOperator.identity());
+		this.dataSource = this.fixture.pool();
+		this.engine = this.fixture.engine();
+		this.template = this.fixture.template();
 		this.admin = this.database.connect();
 	}
 
 	@AfterEach
 	void stopEngine() throws SQLException {
-		if (this.engine != null) {
-			this.engine.close();
-			this.dataSource.close();
+		if (this.fixture != null) {
+			this.fixture.close();
 			this.admin.close();
 		}
 	}
@@ -168,24 +173,12 @@ abstract class ConnectionLossTests {
 	/**
 	 * Opens connections through the driver and remembers each one's server-side id.
 	 */
-	private final class BackendRecordingDataSource extends DriverManagerDataSource {
-
-		BackendRecordingDataSource() {
-			// HikariCP passes the user name and password of its configuration.
-			super(ConnectionLossTests.this.database.url());
+	private void recordBackend(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery(this.database.backendIdSql())) {
+			result.next();
+			this.backends.add(result.getLong(1));
 		}
-
-		@Override
-		protected Connection getConnectionFromDriver(Properties props) throws SQLException {
-			Connection connection = super.getConnectionFromDriver(props);
-			try (Statement statement = connection.createStatement();
-					ResultSet result = statement.executeQuery(ConnectionLossTests.this.database.backendIdSql())) {
-				result.next();
-				ConnectionLossTests.this.backends.add(result.getLong(1));
-			}
-			return connection;
-		}
-
 	}
 
 }

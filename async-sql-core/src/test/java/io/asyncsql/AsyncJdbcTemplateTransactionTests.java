@@ -1,8 +1,11 @@
 package io.asyncsql;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -21,13 +24,32 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * Transactions through {@link AsyncJdbcTemplate#inTransaction} and
  * {@link AsyncConnection}, on H2.
  */
-class TransactionTests {
+class AsyncJdbcTemplateTransactionTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
 	private final HikariDataSource pool = TestDatabase.H2.pool("transactions", 4);
 
-	private final CommitFailingDataSource dataSource = new CommitFailingDataSource(this.pool);
+	/** Set while commits should fail, as when the database refuses one. */
+	private final AtomicBoolean failCommits = new AtomicBoolean();
+
+	/** Set while rollbacks should fail. */
+	private final AtomicBoolean failRollbacks = new AtomicBoolean();
+
+	private final AtomicInteger rollbacks = new AtomicInteger();
+
+	private final InterceptingDataSource dataSource = new InterceptingDataSource(this.pool)
+		.before("commit", (connection, args) -> {
+			if (this.failCommits.get()) {
+				throw new SQLException("could not serialize access due to concurrent update", "40001");
+			}
+		})
+		.before("rollback", (connection, args) -> {
+			this.rollbacks.incrementAndGet();
+			if (args == null && this.failRollbacks.get()) {
+				throw new SQLException("rollback refused");
+			}
+		});
 
 	private final AsyncEngine engine = AsyncEngine.builder(this.dataSource).maxConcurrency(4).build();
 
@@ -85,15 +107,15 @@ class TransactionTests {
 
 	@Test
 	void inTransactionRollsBackWhenCommitFails() {
-		this.dataSource.failCommits.set(true);
+		this.failCommits.set(true);
 		CompletableFuture<Integer> result = this.template
 			.inTransaction((tx) -> tx.update("insert into accounts values (?, ?)", 1, 100));
 		assertThat(result).failsWithin(WAIT)
 			.withThrowableThat()
 			.havingCause()
 			.isInstanceOf(PessimisticLockingFailureException.class);
-		assertThat(this.dataSource.rollbacks).hasPositiveValue();
-		this.dataSource.failCommits.set(false);
+		assertThat(this.rollbacks).hasPositiveValue();
+		this.failCommits.set(false);
 		assertThat(count()).isZero();
 		assertThat(this.pool.getHikariPoolMXBean().getActiveConnections()).isZero();
 	}
@@ -103,9 +125,9 @@ class TransactionTests {
 		AsyncConnection connection = this.engine.connect().join();
 		AsyncTransaction transaction = connection.begin().join();
 		assertThat(connection.update("insert into accounts (id, balance) values (?, ?)", 9, 900)).succeedsWithin(WAIT);
-		this.dataSource.failRollbacks.set(true);
+		this.failRollbacks.set(true);
 		assertThat(transaction.rollback()).failsWithin(WAIT);
-		this.dataSource.failRollbacks.set(false);
+		this.failRollbacks.set(false);
 		assertThat(connection.close()).succeedsWithin(WAIT);
 		// Turning auto-commit back on would have committed the insert: the connection
 		// is discarded instead.

@@ -15,10 +15,11 @@ import io.asyncsql.reactor.ReactiveJdbcClient;
 import io.asyncsql.reactor.ReactiveJdbcTemplate;
 import io.asyncsql.transaction.AsyncTransactionAdvisor;
 import io.asyncsql.transaction.AsyncTransactional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
 import reactor.core.Disposable;
@@ -51,15 +52,17 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The contract of {@link AsyncSqlTransactionManager}: Spring's transactions,
- * {@code @Transactional} and {@link TransactionalOperator} on async-sql lanes, run
- * against each {@link TestDatabase} by a small subclass.
+ * {@code @Transactional} and {@link TransactionalOperator} on async-sql lanes, run on
+ * each {@link TestDatabase}.
  */
+@EachDatabase
 @TestInstance(Lifecycle.PER_CLASS)
-abstract class TransactionManagerContractTests {
+class AsyncSqlTransactionManagerContractTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
 
-	private final TestDatabase database;
+	@Parameter
+	TestDatabase database;
 
 	private final String table = TestDatabase.uniqueTableName("txm");
 
@@ -85,11 +88,7 @@ abstract class TransactionManagerContractTests {
 
 	private FutureFlows futureFlows;
 
-	TransactionManagerContractTests(TestDatabase database) {
-		this.database = database;
-	}
-
-	@BeforeAll
+	@BeforeParameterizedClassInvocation
 	void start() {
 		if (!this.database.isAvailable()) {
 			return;
@@ -119,18 +118,33 @@ abstract class TransactionManagerContractTests {
 		this.futureFlows = this.context.getBean(FutureFlows.class);
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	void stop() {
-		if (this.engine != null) {
-			try {
-				this.context.close();
-				this.blocking.execute("drop table " + this.table);
-				this.blocking.execute("drop table " + this.counters);
+		try {
+			if (this.engine != null) {
+				try {
+					this.context.close();
+					this.blocking.execute("drop table " + this.table);
+					this.blocking.execute("drop table " + this.counters);
+				}
+				finally {
+					this.engine.close();
+					this.dataSource.close();
+				}
 			}
-			finally {
-				this.engine.close();
-				this.dataSource.close();
-			}
+		}
+		finally {
+			// One instance serves every database: the next starts from nothing.
+			this.dataSource = null;
+			this.engine = null;
+			this.manager = null;
+			this.template = null;
+			this.jdbc = null;
+			this.client = null;
+			this.blocking = null;
+			this.context = null;
+			this.flows = null;
+			this.futureFlows = null;
 		}
 	}
 
@@ -190,7 +204,7 @@ abstract class TransactionManagerContractTests {
 	@Test
 	void rollsBackWhenTheSubscriberCancelsAndStopsTheStatement() throws Exception {
 		String marker = "txcancel" + UUID.randomUUID().toString().substring(0, 8);
-		String longQuery = (this.database == TestDatabase.H2) ? H2.LONG_QUERY : this.database.sleepSql(60, marker);
+		String longQuery = this.database.longQuery(marker);
 		long before = this.engine.stats().completed();
 		Disposable subscription = operator()
 			.transactional(insert(1).then(this.jdbc.queryForObject(longQuery, (rs, i) -> rs.getString(1))))
@@ -751,9 +765,8 @@ abstract class TransactionManagerContractTests {
 						@Override
 						public Mono<Void> afterCompletion(int status) {
 							return insert(2)
-								.then(TransactionManagerContractTests.this.client
-									.sql("insert into " + TransactionManagerContractTests.this.table
-											+ " values (3, 'late')")
+								.then(AsyncSqlTransactionManagerContractTests.this.client.sql("insert into "
+										+ AsyncSqlTransactionManagerContractTests.this.table + " values (3, 'late')")
 									.update())
 								.then()
 								.onErrorResume((failure) -> {
