@@ -179,6 +179,7 @@ final class UpdateBatch {
 			task.attach(tracked);
 		}
 		boolean committed = false;
+		boolean unknown = false;
 		try {
 			if (autoCommit) {
 				this.connection.setAutoCommit(false);
@@ -193,6 +194,8 @@ final class UpdateBatch {
 		}
 		catch (SQLException | RuntimeException ex) {
 			if (ex instanceof TransactionOutcomeUnknownException) {
+				// The connection is broken: the pool discards it, rolling nothing back.
+				unknown = true;
 				throw ex;
 			}
 			if (logger.isDebugEnabled()) {
@@ -209,7 +212,7 @@ final class UpdateBatch {
 			if (restoreTimeout) {
 				tracked.restoreSessionQueryTimeout(sessionTimeout);
 			}
-			if (autoCommit) {
+			if (autoCommit && !unknown) {
 				restoreAutoCommit(committed);
 			}
 		}
