@@ -125,8 +125,8 @@ final class EngineTask<T> implements Runnable {
 	/** The update, when it may be coalesced; written before the task is published. */
 	@Nullable CoalescibleUpdate update;
 
-	/** Run after the permit is given up, before completing: the rest of its batch. */
-	@Nullable Runnable beforeCompleting;
+	/** Run once the task has completed: completing the rest of its batch. */
+	@Nullable Runnable afterCompleting;
 
 	EngineTask(AsyncEngine engine, Body<T> body, Deadline deadline, boolean inLane, boolean keepsPermit) {
 		this.engine = engine;
@@ -214,11 +214,6 @@ final class EngineTask<T> implements Runnable {
 		if (!this.inLane && !(this.keepsPermit && succeeded)) {
 			this.successor = this.engine.releasePermit();
 		}
-		Runnable batch = this.beforeCompleting;
-		if (batch != null) {
-			this.beforeCompleting = null;
-			batch.run();
-		}
 		if (this.joins != null) {
 			// Stages that completing runs join the lane's transaction.
 			DefaultAsyncConnection previous = JoinedTransactions.bind(this.joins);
@@ -231,6 +226,11 @@ final class EngineTask<T> implements Runnable {
 		}
 		else {
 			complete(value, failure, succeeded);
+		}
+		Runnable batch = this.afterCompleting;
+		if (batch != null) {
+			this.afterCompleting = null;
+			batch.run();
 		}
 	}
 

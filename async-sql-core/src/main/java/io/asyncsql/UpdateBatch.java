@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -120,7 +121,7 @@ final class UpdateBatch {
 	 */
 	@Nullable Integer run() throws Exception {
 		EngineTask<Integer> first = this.tasks.get(0);
-		first.beforeCompleting = this::completeMembers;
+		first.afterCompleting = this::completeMembers;
 		int size = this.tasks.size();
 		if (size == 1) {
 			return this.engine.runBound(first, this.connection, this.update);
@@ -239,11 +240,7 @@ final class UpdateBatch {
 	}
 
 	private static PreparedStatementSetter setter(EngineTask<Integer> task) {
-		CoalescibleUpdate update = task.update;
-		if (update == null) {
-			throw new IllegalStateException("Task in a batch without an update");
-		}
-		return update.setter();
+		return Objects.requireNonNull(task.update, "update").setter();
 	}
 
 	/**
@@ -285,9 +282,7 @@ final class UpdateBatch {
 		return timeout;
 	}
 
-	/**
-	 * Seal every task for the COMMIT, or none when one was aborted meanwhile.
-	 */
+	/** Seal every task for the COMMIT, or none when one was aborted meanwhile. */
 	private boolean sealAll() {
 		for (int i = 0; i < this.tasks.size(); i++) {
 			if (!this.tasks.get(i).transition(EngineTask.RUNNING, EngineTask.SEALED)) {
@@ -304,11 +299,7 @@ final class UpdateBatch {
 		}
 	}
 
-	/**
-	 * Commit the sealed batch.
-	 * @return {@code true} when committed, {@code false} when the server refused and
-	 * rolled back, the tasks unsealed again
-	 */
+	/** Commit the sealed batch; when the server refuses, unseal the tasks and throw. */
 	private boolean commit() throws SQLException {
 		try {
 			this.connection.commit();
@@ -388,8 +379,8 @@ final class UpdateBatch {
 	}
 
 	/**
-	 * Complete the members' futures, once the first task's worker has given up the
-	 * permit.
+	 * Complete the members' futures, once the first task's worker has given up the permit
+	 * and completed that task (so that a stage of theirs may close the engine).
 	 */
 	private void completeMembers() {
 		for (int i = 1; i < this.tasks.size(); i++) {
