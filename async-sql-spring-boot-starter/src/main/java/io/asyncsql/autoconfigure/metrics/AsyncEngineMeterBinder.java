@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncEngineListener;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,6 +35,8 @@ final class AsyncEngineMeterBinder implements MeterBinder, AsyncEngineListener {
 
 	private final List<Timer> executionTimers = new CopyOnWriteArrayList<>();
 
+	private final List<DistributionSummary> batchSizes = new CopyOnWriteArrayList<>();
+
 	AsyncEngineMeterBinder(ObjectProvider<AsyncEngine> engine) {
 		this.engine = engine;
 	}
@@ -61,6 +64,14 @@ final class AsyncEngineMeterBinder implements MeterBinder, AsyncEngineListener {
 			.tags(tags)
 			.description("Connections, transactions and streams held longer than async-sql.leak-detection-threshold")
 			.register(registry);
+		FunctionCounter.builder("asyncsql.batches", engine, (e) -> e.stats().batches())
+			.tags(tags)
+			.description("JDBC batches of coalesced updates sent (async-sql.batching)")
+			.register(registry);
+		this.batchSizes.add(DistributionSummary.builder("asyncsql.batch.size")
+			.tags(tags)
+			.description("Updates per JDBC batch of coalesced updates")
+			.register(registry));
 		this.waitTimers.add(Timer.builder("asyncsql.tasks.wait")
 			.tags(tags)
 			.description("Time operations waited for a permit")
@@ -75,6 +86,13 @@ final class AsyncEngineMeterBinder implements MeterBinder, AsyncEngineListener {
 	public void taskStarted(long waitNanos) {
 		for (Timer timer : this.waitTimers) {
 			timer.record(waitNanos, TimeUnit.NANOSECONDS);
+		}
+	}
+
+	@Override
+	public void batchExecuted(int size) {
+		for (DistributionSummary summary : this.batchSizes) {
+			summary.record(size);
 		}
 	}
 
