@@ -1,15 +1,8 @@
 package io.asyncsql;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -17,7 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,11 +21,9 @@ import static org.awaitility.Awaitility.await;
  */
 class CoalescingCommitTests {
 
-	private final AtomicBoolean refuseCommits = new AtomicBoolean();
-
-	private final AtomicBoolean breakCommits = new AtomicBoolean();
-
 	private HikariDataSource pool;
+
+	private CommitFailingDataSource dataSource;
 
 	private AsyncEngine engine;
 
@@ -46,7 +36,8 @@ class CoalescingCommitTests {
 		this.pool = TestDatabase.H2.pool("coalesce-commit", 2);
 		this.jdbc = new JdbcTemplate(this.pool);
 		this.jdbc.execute("create table item (id integer primary key)");
-		this.engine = AsyncEngine.builder(new FailingCommits(this.pool))
+		this.dataSource = new CommitFailingDataSource(this.pool);
+		this.engine = AsyncEngine.builder(this.dataSource)
 			.name("coalesce-commit")
 			.maxConcurrency(1)
 			.batching(true)
@@ -67,7 +58,7 @@ class CoalescingCommitTests {
 
 	@Test
 	void commitRefusedByTheServerRunsEachUpdateAgainAlone() {
-		this.refuseCommits.set(true);
+		this.dataSource.failCommits.set(true);
 
 		List<CompletableFuture<Integer>> futures = gatedInserts(5);
 
@@ -78,7 +69,7 @@ class CoalescingCommitTests {
 
 	@Test
 	void commitLostWithTheConnectionFailsEveryCallerWithAnUnknownOutcome() {
-		this.breakCommits.set(true);
+		this.dataSource.breakCommits.set(true);
 
 		List<CompletableFuture<Integer>> futures = gatedInserts(5);
 
@@ -96,38 +87,6 @@ class CoalescingCommitTests {
 		}
 		assertThat(gate.close()).succeedsWithin(Futures.WAIT);
 		return futures;
-	}
-
-	/**
-	 * Connections whose commit the server refuses (SQLSTATE 40001), or whose commit is
-	 * lost as the connection breaks (08006), while told to.
-	 */
-	private final class FailingCommits extends DelegatingDataSource {
-
-		FailingCommits(DataSource target) {
-			super(target);
-		}
-
-		@Override
-		public Connection getConnection() throws SQLException {
-			Connection target = obtainTargetDataSource().getConnection();
-			return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Connection.class },
-					(proxy, method, args) -> {
-						if (method.getName().equals("commit") && refuseCommits.get()) {
-							throw new SQLException("could not serialize access", "40001");
-						}
-						if (method.getName().equals("commit") && breakCommits.get()) {
-							throw new SQLException("An I/O error occurred while sending to the backend", "08006");
-						}
-						try {
-							return method.invoke(target, args);
-						}
-						catch (InvocationTargetException ex) {
-							throw ex.getTargetException();
-						}
-					});
-		}
-
 	}
 
 }

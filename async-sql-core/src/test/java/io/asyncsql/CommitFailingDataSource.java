@@ -14,11 +14,14 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 /**
  * A data source whose connections fail to commit while told to, as a driver does when the
  * database refuses a commit (a deferred constraint, a serialization failure), and fail to
- * roll back while told to.
+ * roll back while told to; or whose commits are lost as the connection breaks (SQLSTATE
+ * 08006) while told to.
  */
 final class CommitFailingDataSource extends DelegatingDataSource {
 
 	final AtomicBoolean failCommits = new AtomicBoolean();
+
+	final AtomicBoolean breakCommits = new AtomicBoolean();
 
 	final AtomicInteger rollbacks = new AtomicInteger();
 
@@ -35,6 +38,9 @@ final class CommitFailingDataSource extends DelegatingDataSource {
 				(proxy, method, args) -> {
 					if (method.getName().equals("commit") && this.failCommits.get()) {
 						throw new SQLException("could not serialize access due to concurrent update", "40001");
+					}
+					if (method.getName().equals("commit") && this.breakCommits.get()) {
+						throw new SQLException("An I/O error occurred while sending to the backend", "08006");
 					}
 					if (method.getName().equals("rollback")) {
 						this.rollbacks.incrementAndGet();
