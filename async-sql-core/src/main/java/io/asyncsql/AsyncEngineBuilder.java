@@ -268,7 +268,7 @@ public final class AsyncEngineBuilder {
 	 * Build the engine.
 	 * @return a new engine, ready to accept work
 	 * @throws IllegalStateException if {@link ThreadMode#VIRTUAL} is asked for on a JVM
-	 * older than Java 21
+	 * older than Java 21, or the listener refuses the engine
 	 */
 	public AsyncEngine build() {
 		ThreadMode mode = switch (this.threadMode) {
@@ -288,7 +288,15 @@ public final class AsyncEngineBuilder {
 					+ " operations at once but its pool has only " + poolSize
 					+ " connections: operations will wait inside the pool; lower async-sql.executor.max-concurrency");
 		}
-		return new AsyncEngine(this, mode, permits);
+		AsyncEngine engine = new AsyncEngine(this, mode, permits);
+		try {
+			this.listener.engineBuilt(engine);
+		}
+		catch (RuntimeException ex) {
+			engine.close();
+			throw ex;
+		}
+		return engine;
 	}
 
 }

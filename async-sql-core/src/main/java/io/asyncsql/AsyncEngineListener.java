@@ -11,6 +11,14 @@ import org.jspecify.annotations.Nullable;
 public interface AsyncEngineListener {
 
 	/**
+	 * The engine this listener was given to is built and accepts work; called once,
+	 * before {@link AsyncEngineBuilder#build()} returns.
+	 * @param engine the engine
+	 */
+	default void engineBuilt(AsyncEngine engine) {
+	}
+
+	/**
 	 * An operation got its permit and starts on the database.
 	 * @param waitNanos time from submission until now
 	 */

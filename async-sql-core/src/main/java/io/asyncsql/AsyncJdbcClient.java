@@ -13,7 +13,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.dao.IncorrectResultSizeDataAccessException;
-import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.support.KeyHolder;
@@ -207,8 +206,7 @@ public interface AsyncJdbcClient {
 		 * completes exceptionally with Spring's translation of the database's failure.
 		 * @return a future of the number of rows affected
 		 * @throws IllegalArgumentException when the values do not fit the SQL's
-		 * placeholders
-		 * @throws InvalidDataAccessApiUsageException when a named parameter has no value
+		 * placeholders or a named parameter has no value
 		 */
 		CompletableFuture<Integer> update();
 
@@ -218,8 +216,7 @@ public interface AsyncJdbcClient {
 		 * @param generatedKeyHolder the holder of the generated keys
 		 * @return a future of the number of rows affected
 		 * @throws IllegalArgumentException when the values do not fit the SQL's
-		 * placeholders
-		 * @throws InvalidDataAccessApiUsageException when a named parameter has no value
+		 * placeholders or a named parameter has no value
 		 */
 		CompletableFuture<Integer> update(KeyHolder generatedKeyHolder);
 
@@ -231,8 +228,7 @@ public interface AsyncJdbcClient {
 		 * @param keyColumnNames the names of the generated columns
 		 * @return a future of the number of rows affected
 		 * @throws IllegalArgumentException when the values do not fit the SQL's
-		 * placeholders
-		 * @throws InvalidDataAccessApiUsageException when a named parameter has no value
+		 * placeholders or a named parameter has no value
 		 */
 		CompletableFuture<Integer> update(KeyHolder generatedKeyHolder, String... keyColumnNames);
 
@@ -242,9 +238,9 @@ public interface AsyncJdbcClient {
 	 * The terminals of a query whose rows are mapped to objects. Each call runs the query
 	 * anew with the parameters given so far; each throws at once, before anything is
 	 * queued, {@link IllegalArgumentException} when the values do not fit the SQL's
-	 * placeholders and {@link InvalidDataAccessApiUsageException} when a named parameter
-	 * has no value. Each future completes exceptionally with Spring's translation of the
-	 * database's failure, with what the row mapper threw, or as
+	 * placeholders or a named parameter has no value. Each future completes exceptionally
+	 * with Spring's translation of the database's failure, with what the row mapper
+	 * threw, or as
 	 * {@link AsyncEngine#execute(org.springframework.jdbc.core.ConnectionCallback)}'s
 	 * does when the engine refuses the work.
 	 *

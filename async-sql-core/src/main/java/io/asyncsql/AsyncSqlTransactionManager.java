@@ -133,7 +133,7 @@ public final class AsyncSqlTransactionManager extends AbstractReactiveTransactio
 			.doOnNext((lane) -> {
 				tx.lane = lane;
 				tx.newLane = true;
-				synchronizationManager.bindResource(getEngine(), lane);
+				bind(synchronizationManager, lane);
 				RECLAIMER.register(tx, new Reclaim(lane, getEngine().getName(), this.logger));
 			})
 			.then();
@@ -193,7 +193,15 @@ public final class AsyncSqlTransactionManager extends AbstractReactiveTransactio
 	@Override
 	protected Mono<Void> doResume(TransactionSynchronizationManager synchronizationManager,
 			@Nullable Object transaction, Object suspendedResources) {
-		return Mono.fromRunnable(() -> synchronizationManager.bindResource(getEngine(), suspendedResources));
+		return Mono.fromRunnable(() -> bind(synchronizationManager, suspendedResources));
+	}
+
+	/**
+	 * Bind a lane in place of any ended one that is still bound.
+	 */
+	private void bind(TransactionSynchronizationManager synchronizationManager, Object lane) {
+		synchronizationManager.unbindResourceIfPossible(getEngine());
+		synchronizationManager.bindResource(getEngine(), lane);
 	}
 
 	@Override
@@ -271,7 +279,10 @@ public final class AsyncSqlTransactionManager extends AbstractReactiveTransactio
 				return Mono.empty();
 			}
 			TransactionalLane lane = tx.lane;
-			synchronizationManager.unbindResourceIfPossible(getEngine());
+			// The ended lane stays bound, so that a statement still started in this
+			// context (a step completing as its transaction is cancelled) finds it
+			// ended and fails: unbound, it would run, and commit alone, on a
+			// connection of its own. The next transaction or resumed one replaces it.
 			lane.released = true;
 			// close() rolls back whatever is still open and gives the permit back.
 			return mono(lane.connection::close).onErrorComplete();

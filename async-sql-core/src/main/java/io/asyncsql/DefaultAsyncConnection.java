@@ -95,6 +95,12 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	private boolean discard;
 
 	/**
+	 * Whether the driver sends {@code BEGIN} only with a transaction's first statement;
+	 * found out on the first begin. Only lane work uses it.
+	 */
+	private @Nullable Boolean beginsLazily;
+
+	/**
 	 * The deadline of the open transaction's definition, if any; see
 	 * {@link #begin(TransactionDefinition)}.
 	 */
@@ -242,9 +248,12 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			con.setAutoCommit(false);
 			try {
 				this.restore = setup.apply(con);
+				if (beginsLazily(con)) {
+					EagerBegin.open(con);
+				}
 			}
 			catch (SQLException | RuntimeException ex) {
-				restoreAutoCommit();
+				undoBegin(con, ex);
 				throw ex;
 			}
 			this.transactionDeadline = setup.deadline();
@@ -411,6 +420,32 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			}
 			return null;
 		}, deadline, commits);
+	}
+
+	private boolean beginsLazily(Connection con) throws SQLException {
+		Boolean lazily = this.beginsLazily;
+		if (lazily == null) {
+			lazily = EagerBegin.isNeeded(con);
+			this.beginsLazily = lazily;
+		}
+		return lazily;
+	}
+
+	/**
+	 * Put the connection back as it was before a begin that failed part-way; if that
+	 * fails too, its state is unknown and it is discarded.
+	 */
+	private void undoBegin(Connection con, Exception failure) {
+		try {
+			con.rollback();
+			this.restore.restore(con);
+			restoreAutoCommit();
+		}
+		catch (SQLException | RuntimeException undoFailure) {
+			failure.addSuppressed(undoFailure);
+			this.discard = true;
+		}
+		this.restore = TransactionSetup.Restore.NOTHING;
 	}
 
 	private void finishNested(Connection con, Savepoint savepoint, boolean commit) throws SQLException {

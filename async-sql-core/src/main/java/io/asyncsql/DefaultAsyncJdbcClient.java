@@ -15,9 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.BeanUtils;
 import org.springframework.core.convert.ConversionService;
 import org.springframework.core.convert.support.DefaultConversionService;
-import org.springframework.dao.EmptyResultDataAccessException;
-import org.springframework.dao.IncorrectResultSizeDataAccessException;
-import org.springframework.dao.TypeMismatchDataAccessException;
+import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -353,35 +351,13 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 
 		@Override
 		public CompletableFuture<T> single() {
-			return this.statement.run((spec) -> single(spec.query(this.rowMapper).list()));
+			return this.statement
+				.run((spec) -> DataAccessUtils.requiredSingleResult(spec.query(this.rowMapper).list()));
 		}
 
 		@Override
 		public CompletableFuture<Optional<T>> optional() {
-			return this.statement
-				.run((spec) -> Optional.ofNullable(atMostOne(spec.query(this.rowMapper).list(), "at most 1 row")));
-		}
-
-		private T single(List<T> rows) {
-			T row = atMostOne(rows, "1 row");
-			if (rows.isEmpty()) {
-				throw new EmptyResultDataAccessException(
-						"Expected 1 row but the query returned none: " + this.statement.sql, 1);
-			}
-			if (row == null) {
-				throw new TypeMismatchDataAccessException(
-						"Expected 1 row mapped to a value but it mapped to null: " + this.statement.sql);
-			}
-			return row;
-		}
-
-		private @Nullable T atMostOne(List<T> rows, String expected) {
-			if (rows.size() > 1) {
-				throw new IncorrectResultSizeDataAccessException(
-						"Expected " + expected + " but the query returned " + rows.size() + ": " + this.statement.sql,
-						1, rows.size());
-			}
-			return rows.isEmpty() ? null : rows.get(0);
+			return this.statement.run((spec) -> DataAccessUtils.optionalResult(spec.query(this.rowMapper).list()));
 		}
 
 	}

@@ -10,7 +10,6 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.jdbc.core.SqlParameter;
 import org.springframework.jdbc.core.namedparam.EmptySqlParameterSource;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -83,7 +82,7 @@ final class StatementParameters {
 	 * @param parsedSql the SQL as Spring's named-parameter support reads it
 	 * @return the parameters to apply on an engine thread
 	 * @throws IllegalArgumentException when the values do not fit the SQL's placeholders
-	 * @throws InvalidDataAccessApiUsageException when a named parameter has no value
+	 * or a named parameter has no value
 	 */
 	Bound bind(String sql, ParsedSql parsedSql) {
 		List<SqlParameter> placeholders = NamedParameterUtils.buildSqlParameterList(parsedSql,
@@ -122,11 +121,11 @@ final class StatementParameters {
 		return new Bound(args, null);
 	}
 
-	private static InvalidDataAccessApiUsageException missingValue(String name, SqlParameterSource values, String sql) {
+	private static IllegalArgumentException missingValue(String name, SqlParameterSource values, String sql) {
 		String[] given = values.getParameterNames();
 		String known = (given != null && given.length > 0) ? " (values were given for " + Arrays.toString(given) + ")"
 				: "";
-		return new InvalidDataAccessApiUsageException("No value supplied for the SQL parameter '" + name + "'" + known
+		return new IllegalArgumentException("No value supplied for the SQL parameter '" + name + "'" + known
 				+ "; add it with param(\"" + name + "\", value): " + sql);
 	}
 

@@ -23,7 +23,11 @@ public enum ThreadMode {
 	VIRTUAL,
 
 	/**
-	 * Virtual threads where the JVM has them, platform threads otherwise.
+	 * Virtual threads wherever the JVM has them (Java 21+), platform threads otherwise.
+	 * The default of {@link AsyncEngineBuilder}. The Spring Boot starter passes it on
+	 * only when asked: left unset, {@code async-sql.executor.thread-mode} follows
+	 * {@code spring.threads.virtual.enabled} as Boot's own executors do, choosing this
+	 * mode when it is true and {@link #PLATFORM} otherwise.
 	 */
 	AUTO
 

@@ -453,16 +453,21 @@ class CoalescingTests {
 		List<CompletableFuture<Integer>> futures = gated(4, (id) -> this.template.update(this.insert, id, "row"));
 		futures.forEach(Futures::failure);
 
-		List<AsyncSqlObservationContext> updates = stopped.stream()
-			.filter((context) -> context.getObservation() == AsyncSqlObservationDocumentation.OPERATION)
-			.filter((context) -> this.insert.equals(context.getSql()))
-			.toList();
+		// An observation stops in a stage of its future, which may run just after the
+		// future is seen done.
+		await().atMost(Futures.WAIT).until(() -> stopped.stream().filter(this::isInsert).count() == 4);
+		List<AsyncSqlObservationContext> updates = stopped.stream().filter(this::isInsert).toList();
 		assertThat(updates).hasSize(4)
 			.allSatisfy((context) -> assertThat(context.getHighCardinalityKeyValue("asyncsql.batch.size"))
 				.extracting(KeyValue::getValue)
 				.isEqualTo("4"));
 		assertThat(updates).extracting((context) -> context.getLowCardinalityKeyValue("asyncsql.outcome").getValue())
 			.containsExactlyInAnyOrder("success", "success", "error", "success");
+	}
+
+	private boolean isInsert(AsyncSqlObservationContext context) {
+		return context.getObservation() == AsyncSqlObservationDocumentation.OPERATION
+				&& this.insert.equals(context.getSql());
 	}
 
 	/**

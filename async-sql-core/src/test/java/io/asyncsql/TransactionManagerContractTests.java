@@ -773,6 +773,32 @@ abstract class TransactionManagerContractTests {
 	}
 
 	@Test
+	void statementStartedInTheContextOfACleanedUpTransactionFails() {
+		// Where a step that completes as its transaction is disposed subscribes its
+		// next statement: after Spring has cleaned the transaction up.
+		java.util.concurrent.atomic.AtomicReference<reactor.util.context.ContextView> captured = new java.util.concurrent.atomic.AtomicReference<>();
+		Mono<Integer> work = Mono.deferContextual((context) -> {
+			captured.set(context);
+			return insert(1);
+		});
+		assertThat(operator().transactional(work).block(WAIT)).isOne();
+		assertThatExceptionOfType(IllegalTransactionStateException.class)
+			.isThrownBy(() -> insert(2).contextWrite(captured.get()).block(WAIT))
+			.withMessageContaining("has already ended");
+		assertThatExceptionOfType(IllegalTransactionStateException.class)
+			.isThrownBy(() -> this.client.sql("insert into " + this.table + " values (3, 'late')")
+				.update()
+				.contextWrite(captured.get())
+				.block(WAIT));
+		assertThat(ids()).containsExactly(1);
+		// A transaction begun later in the same context replaces the ended one.
+		Mono<Integer> again = Mono.deferContextual((context) -> insert(4));
+		assertThat(operator().transactional(again).contextWrite(captured.get()).block(WAIT)).isOne();
+		assertThat(ids()).containsExactly(1, 4);
+		assertIdle();
+	}
+
+	@Test
 	void springTransactionCancelledWhileItsLaneOpensLeaksNothing() {
 		// Every permit held: the transaction's lane waits in the queue when it is
 		// cancelled, and one that opens afterwards is closed.

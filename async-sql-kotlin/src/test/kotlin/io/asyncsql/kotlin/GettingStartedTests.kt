@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 
 /**
- * The README's Kotlin example, as written there, on H2.
+ * The Kotlin example of docs/guide.md, as written there, on H2.
  */
 internal class GettingStartedTests {
 

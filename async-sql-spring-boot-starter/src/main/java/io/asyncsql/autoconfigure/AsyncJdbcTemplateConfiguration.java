@@ -46,7 +46,7 @@ class AsyncJdbcTemplateConfiguration {
 		if (replica != null) {
 			template = template.withReplica(replica);
 		}
-		RetryPolicy retryPolicy = TransactionRetryPolicy.of(properties.getTransaction().getRetry(), factory);
+		RetryPolicy retryPolicy = TransactionRetryPolicy.of(properties.getTransaction().getRetry());
 		if (retryPolicy != null) {
 			template = template.withRetry(retryPolicy);
 		}

@@ -24,6 +24,12 @@ public class AsyncSqlProperties {
 	private boolean enabled = true;
 
 	/**
+	 * Name of the auto-configured engine, seen in its thread names, failure messages,
+	 * meter tags and health details.
+	 */
+	private String name = "main";
+
+	/**
 	 * JDBC query timeout applied to every statement of the auto-configured template. If a
 	 * duration suffix is not specified, seconds will be used. Default is the context's
 	 * JdbcTemplate setting (spring.jdbc.template.query-timeout), else the driver's.
@@ -59,6 +65,14 @@ public class AsyncSqlProperties {
 
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	public String getName() {
+		return this.name;
+	}
+
+	public void setName(String name) {
+		this.name = name;
 	}
 
 	public @Nullable Duration getQueryTimeout() {
@@ -115,11 +129,12 @@ public class AsyncSqlProperties {
 	public static class Executor {
 
 		/**
-		 * Kind of thread that runs the work. With 'auto', virtual threads are used when
-		 * spring.threads.virtual.enabled is true and the JVM has them (Java 21+),
-		 * platform threads otherwise.
+		 * Kind of thread that runs the work: 'platform', 'virtual' (Java 21+), or 'auto'
+		 * for virtual threads wherever the JVM has them. Default follows
+		 * spring.threads.virtual.enabled, as Spring Boot's own executors do: 'auto' when
+		 * it is true, 'platform' otherwise.
 		 */
-		private ThreadMode threadMode = ThreadMode.AUTO;
+		private @Nullable ThreadMode threadMode;
 
 		/**
 		 * Maximum number of operations on the database at once. Default is the connection
@@ -127,11 +142,11 @@ public class AsyncSqlProperties {
 		 */
 		private @Nullable Integer maxConcurrency;
 
-		public ThreadMode getThreadMode() {
+		public @Nullable ThreadMode getThreadMode() {
 			return this.threadMode;
 		}
 
-		public void setThreadMode(ThreadMode threadMode) {
+		public void setThreadMode(@Nullable ThreadMode threadMode) {
 			this.threadMode = threadMode;
 		}
 

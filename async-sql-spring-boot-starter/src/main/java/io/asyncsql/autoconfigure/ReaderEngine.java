@@ -35,7 +35,7 @@ final class ReaderEngine implements AutoCloseable {
 	ReaderEngine(AsyncSqlProperties properties, AsyncEngineFactory factory, DataSource primary,
 			@Nullable DataSourceProperties primaryProperties, @Nullable TaskDecorator taskDecorator) {
 		AsyncSqlProperties.Replica settings = properties.getReplica();
-		validate(settings, factory);
+		factory.validator().validateReplica();
 		this.pool = pool(settings, primary, primaryProperties);
 		try {
 			AsyncEngineBuilder builder = factory.builder(this.pool, taskDecorator).name(ENGINE_NAME);
@@ -50,27 +50,6 @@ final class ReaderEngine implements AutoCloseable {
 			.fallbackToPrimary(settings.isFallbackToPrimary())
 			.recheckAfter(settings.getRecheckAfter())
 			.build();
-	}
-
-	private static void validate(AsyncSqlProperties.Replica settings, AsyncEngineFactory factory) {
-		if (!StringUtils.hasText(settings.getUrl()) || !settings.getUrl().startsWith("jdbc:")) {
-			throw factory.invalid("async-sql.replica.url", String.valueOf(settings.getUrl()),
-					"it must be a JDBC URL (jdbc:...)",
-					"Set async-sql.replica.url to the JDBC URL of the read replica, or remove it for no reader.");
-		}
-		Integer poolSize = settings.getPoolSize();
-		if (poolSize != null && poolSize <= 0) {
-			throw factory.invalid("async-sql.replica.pool-size", poolSize, "it must be greater than 0",
-					"Set async-sql.replica.pool-size to the reader's number of connections, or remove it to use "
-							+ "the primary pool's size.");
-		}
-		if (settings.getConnectionTimeout().toMillis() < 250) {
-			throw factory.invalid("async-sql.replica.connection-timeout", settings.getConnectionTimeout(),
-					"it must be at least 250ms, HikariCP's least",
-					"Set async-sql.replica.connection-timeout to 250ms or more, or remove it to use the default "
-							+ "of 5s.");
-		}
-		factory.requirePositive("async-sql.replica.recheck-after", settings.getRecheckAfter(), "5s");
 	}
 
 	private static HikariDataSource pool(AsyncSqlProperties.Replica settings, DataSource primary,

@@ -38,7 +38,10 @@ public class AsyncEngineHealthIndicator extends AbstractHealthIndicator {
 
 	private static final Log logger = LogFactory.getLog(AsyncEngineHealthIndicator.class);
 
-	private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+	/**
+	 * Timeout of a health check when none is given.
+	 */
+	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
 	private final AsyncEngine engine;
 

@@ -3,12 +3,15 @@ package io.asyncsql.autoconfigure;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.EngineClosedException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -16,8 +19,10 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.SmartLifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -76,13 +81,70 @@ class AsyncEngineLifecycleTests {
 	}
 
 	@Test
-	void lifecycleStopsAfterTheWebServerShutsDown() {
-		this.contextRunner.run((context) -> {
-			AsyncEngineLifecycle lifecycle = context.getBean(AsyncEngineLifecycle.class);
-			assertThat(lifecycle.isRunning()).isTrue();
-			assertThat(lifecycle.getPhase()).isLessThan(WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE)
-				.isLessThan(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE);
-		});
+	void engineStaysOpenWhileTheWebServerShutsDownGracefullyAndStops() {
+		Map<String, Boolean> engineClosedAtStop = new ConcurrentHashMap<>();
+		this.contextRunner
+			.withBean("gracefulShutdown", SmartLifecycle.class,
+					() -> new StopRecorder(WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE, "gracefulShutdown",
+							engineClosedAtStop))
+			.withBean("webServer", SmartLifecycle.class,
+					() -> new StopRecorder(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE, "webServer",
+							engineClosedAtStop))
+			.run((context) -> {
+				AsyncEngine engine = context.getBean(AsyncEngine.class);
+				context.getBeansOfType(StopRecorder.class).values().forEach((recorder) -> recorder.engine = engine);
+				context.close();
+				assertThat(engine.isClosed()).isTrue();
+			});
+		assertThat(engineClosedAtStop).containsOnly(entry("gracefulShutdown", false), entry("webServer", false));
+	}
+
+	/**
+	 * Stands for one of the web server's lifecycles: records whether the engine was
+	 * already closed when it stopped.
+	 */
+	static final class StopRecorder implements SmartLifecycle {
+
+		private final int phase;
+
+		private final String name;
+
+		private final Map<String, Boolean> engineClosedAtStop;
+
+		private volatile boolean running;
+
+		private volatile @Nullable AsyncEngine engine;
+
+		StopRecorder(int phase, String name, Map<String, Boolean> engineClosedAtStop) {
+			this.phase = phase;
+			this.name = name;
+			this.engineClosedAtStop = engineClosedAtStop;
+		}
+
+		@Override
+		public void start() {
+			this.running = true;
+		}
+
+		@Override
+		public void stop() {
+			AsyncEngine engine = this.engine;
+			if (engine != null) {
+				this.engineClosedAtStop.put(this.name, engine.isClosed());
+			}
+			this.running = false;
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
+		@Override
+		public int getPhase() {
+			return this.phase;
+		}
+
 	}
 
 }

@@ -187,13 +187,17 @@ class AsyncSqlAutoConfigurationTests {
 	@Test
 	void propertiesConfigureTheEngine() {
 		this.contextRunner
-			.withPropertyValues("async-sql.executor.max-concurrency=3", "async-sql.queue.capacity=5",
-					"async-sql.executor.thread-mode=platform")
+			.withPropertyValues("async-sql.name=orders", "async-sql.executor.max-concurrency=3",
+					"async-sql.queue.capacity=5")
 			.run((context) -> {
 				AsyncEngine engine = context.getBean(AsyncEngine.class);
+				assertThat(engine.getName()).isEqualTo("orders");
 				assertThat(engine.stats().maxConcurrency()).isEqualTo(3);
 				assertThat(engine.stats().queueCapacity()).isEqualTo(5);
-				assertThat(engine.getThreadMode()).isEqualTo(ThreadMode.PLATFORM);
+				assertThat(engine.execute((connection) -> Thread.currentThread().getName()))
+					.succeedsWithin(Duration.ofSeconds(10))
+					.asString()
+					.startsWith("async-sql-orders-");
 			});
 	}
 
@@ -276,6 +280,29 @@ class AsyncSqlAutoConfigurationTests {
 
 	@Test
 	@EnabledForJreRange(min = JRE.JAVA_21)
+	void defaultThreadModeWithoutVirtualThreadsEnabledUsesPlatformThreadsOnJava21() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(AsyncEngine.class).getThreadMode())
+			.isEqualTo(ThreadMode.PLATFORM));
+	}
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
+	void autoThreadModeUsesVirtualThreadsWhereTheJvmHasThemAsInCore() {
+		this.contextRunner.withPropertyValues("async-sql.executor.thread-mode=auto")
+			.run((context) -> assertThat(context.getBean(AsyncEngine.class).getThreadMode())
+				.isEqualTo(ThreadMode.VIRTUAL));
+	}
+
+	@Test
+	@EnabledForJreRange(max = JRE.JAVA_20)
+	void autoThreadModeBeforeJava21UsesPlatformThreads() {
+		this.contextRunner.withPropertyValues("async-sql.executor.thread-mode=auto")
+			.run((context) -> assertThat(context.getBean(AsyncEngine.class).getThreadMode())
+				.isEqualTo(ThreadMode.PLATFORM));
+	}
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
 	void virtualThreadModeOnJava21UsesVirtualThreads() {
 		this.contextRunner.withPropertyValues("async-sql.executor.thread-mode=virtual")
 			.run((context) -> assertThat(context.getBean(AsyncEngine.class).getThreadMode())
@@ -320,14 +347,6 @@ class AsyncSqlAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasSingleBean(AsyncJdbcOperations.class)
 				.hasBean("userTemplate")
 				.doesNotHaveBean("asyncJdbcTemplate"));
-	}
-
-	@Test
-	void autoConfigurationWhenUserDefinesLifecycleBacksOff() {
-		this.contextRunner.withUserConfiguration(UserLifecycleConfiguration.class)
-			.run((context) -> assertThat(context).hasSingleBean(AsyncEngineLifecycle.class)
-				.hasBean("userLifecycle")
-				.doesNotHaveBean("asyncEngineLifecycle"));
 	}
 
 	@Test
@@ -446,16 +465,6 @@ class AsyncSqlAutoConfigurationTests {
 		@Bean
 		AsyncJdbcTemplate userTemplate(AsyncEngine engine) {
 			return new AsyncJdbcTemplate(engine);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class UserLifecycleConfiguration {
-
-		@Bean
-		AsyncEngineLifecycle userLifecycle(AsyncEngine engine) {
-			return new AsyncEngineLifecycle(engine);
 		}
 
 	}

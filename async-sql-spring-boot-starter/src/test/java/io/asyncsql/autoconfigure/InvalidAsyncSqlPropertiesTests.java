@@ -28,8 +28,9 @@ import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for start-up failures caused by invalid {@code async-sql.*} properties and their
- * {@link InvalidAsyncSqlPropertyFailureAnalyzer failure analysis}.
+ * Tests for start-up failures caused by invalid {@code async-sql.*} properties, reported
+ * through Spring Boot's {@code InvalidConfigurationPropertyValueException} and its
+ * failure analysis.
  */
 class InvalidAsyncSqlPropertiesTests {
 
@@ -68,8 +69,8 @@ class InvalidAsyncSqlPropertiesTests {
 			FailureAnalysis analysis = analyze(context.getStartupFailure());
 			assertThat(analysis.getDescription()).contains("'" + property + "'")
 				.contains("'" + value + "'")
-				.contains(reason);
-			assertThat(analysis.getAction()).contains(fix);
+				.contains(reason)
+				.contains(fix);
 		});
 	}
 
@@ -91,8 +92,8 @@ class InvalidAsyncSqlPropertiesTests {
 				FailureAnalysis analysis = analyze(context.getStartupFailure());
 				assertThat(analysis.getDescription()).contains("'" + property + "'")
 					.contains("'" + value + "'")
-					.contains(reason);
-				assertThat(analysis.getAction()).contains(fix);
+					.contains(reason)
+					.contains(fix);
 			});
 	}
 
@@ -114,9 +115,30 @@ class InvalidAsyncSqlPropertiesTests {
 			FailureAnalysis analysis = analyze(context.getStartupFailure());
 			assertThat(analysis.getDescription()).contains("'async-sql.executor.thread-mode'")
 				.contains("'virtual'")
-				.contains("Java 21");
-			assertThat(analysis.getAction()).contains("'auto' or 'platform'");
+				.contains("Java 21")
+				.contains("'auto' or 'platform'");
 		});
+	}
+
+	@Test
+	void emptyNameFailsStartUpWithAnalysisNamingTheProperty() {
+		this.contextRunner.withPropertyValues("async-sql.name= ").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(analyze(context.getStartupFailure()).getDescription()).contains("'async-sql.name'")
+				.contains("must not be empty");
+		});
+	}
+
+	@Test
+	void invalidQueryTimeoutFailsStartUpEvenWhenTheUserDefinesTheTemplate() {
+		this.contextRunner.withPropertyValues("async-sql.query-timeout=500ms")
+			.withUserConfiguration(AsyncSqlAutoConfigurationTests.UserTemplateConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(analyze(context.getStartupFailure()).getDescription()).contains("'async-sql.query-timeout'")
+					.contains("'500ms'")
+					.contains("at least 1 second");
+			});
 	}
 
 	@Test
@@ -129,8 +151,8 @@ class InvalidAsyncSqlPropertiesTests {
 
 	/**
 	 * Analyze the failure as Spring Boot does at start-up: with every analyzer registered
-	 * in {@code spring.factories}, ours included, the first answer winning. Analyzers
-	 * whose optional dependencies are missing are skipped, as at start-up.
+	 * in {@code spring.factories}, the first answer winning. Analyzers whose optional
+	 * dependencies are missing are skipped, as at start-up.
 	 */
 	private static FailureAnalysis analyze(Throwable failure) {
 		ArgumentResolver arguments = ArgumentResolver.of(BeanFactory.class, new DefaultListableBeanFactory())
@@ -138,7 +160,6 @@ class InvalidAsyncSqlPropertiesTests {
 		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
 			.load(FailureAnalyzer.class, arguments,
 					FailureHandler.logging(LogFactory.getLog(InvalidAsyncSqlPropertiesTests.class)));
-		assertThat(analyzers).hasAtLeastOneElementOfType(InvalidAsyncSqlPropertyFailureAnalyzer.class);
 		FailureAnalysis analysis = analyzers.stream()
 			.map((analyzer) -> analyzer.analyze(failure))
 			.filter(Objects::nonNull)

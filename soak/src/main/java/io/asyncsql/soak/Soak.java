@@ -95,7 +95,7 @@ final class Soak {
 		Faults faults = new Faults(this.target, proxy, engine, template, start);
 		List<Thread> threads = new ArrayList<>();
 		for (int i = 0; i < this.callers; i++) {
-			threads.add(start("soak-caller-" + i, () -> workload.runCaller(end)));
+			threads.add(start("soak-caller-" + i, () -> workload.runCaller(start, end)));
 		}
 		threads.add(start("soak-faults", () -> {
 			try {
@@ -114,6 +114,8 @@ final class Soak {
 		report.operations.putAll(SoakReport.totals(faults.outcomes));
 		report.faults.putAll(SoakReport.totals(faults.injected));
 		report.faultLog.addAll(faults.log);
+		report.faultLog.addAll(workload.drifts);
+		report.faultLog.sort(java.util.Comparator.comparingLong(Soak::secondsOf));
 
 		long stuck = workload.stuck.sum() + report.operations.getOrDefault("overflow stuck", 0L);
 		report.check(
@@ -190,6 +192,13 @@ final class Soak {
 		});
 		long off = expected.entrySet().stream().filter((e) -> !e.getValue().equals(balances.get(e.getKey()))).count();
 		report.check("each balance = opening + its transfers in the ledger", off + " accounts off", off == 0);
+		expected.forEach((account, balance) -> {
+			long drift = balances.getOrDefault(account, 0L) - balance;
+			if (drift != 0) {
+				report.faultLog
+					.add("account " + account + " is off by " + drift + suspects(workload, ledger, account, drift));
+			}
+		});
 		Map<Workload.Outcome, Integer> byOutcome = new HashMap<>();
 		Set<Long> committedMissing = new HashSet<>();
 		Set<Long> rolledBackPresent = new HashSet<>();
@@ -232,6 +241,39 @@ final class Soak {
 		report.check("transfers of unknown outcome (cancelled Reactor ones) at most once",
 				unknown + " unknown, " + unknownPresent + " committed, no id twice (primary key)",
 				ledger.size() <= workload.transfers.size());
+	}
+
+	/**
+	 * The transfers missing from the ledger whose move on the account equals its drift:
+	 * the likely half-committed ones, with what their futures said.
+	 */
+	private static String suspects(Workload workload, Map<Long, long[]> ledger, int account, long drift) {
+		StringBuilder out = new StringBuilder();
+		for (Workload.Transfer transfer : workload.transfers.values()) {
+			boolean moves = (transfer.to == account && transfer.amount == drift)
+					|| (transfer.from == account && -transfer.amount == drift);
+			if (moves && !ledger.containsKey(transfer.id)) {
+				out.append("\n    suspect transfer ")
+					.append(transfer.id)
+					.append(" (")
+					.append(transfer.kind)
+					.append(", ")
+					.append(transfer.from)
+					.append(" -> ")
+					.append(transfer.to)
+					.append("): ")
+					.append(transfer.outcome)
+					.append(transfer.cancelAccepted ? ", cancel() returned true" : "")
+					.append(", ")
+					.append(transfer.failure);
+			}
+		}
+		return out.toString();
+	}
+
+	private static long secondsOf(String logLine) {
+		String head = logLine.strip().split(" ", 2)[0];
+		return head.chars().allMatch(Character::isDigit) && !head.isEmpty() ? Long.parseLong(head) : Long.MAX_VALUE;
 	}
 
 	private void createLedger() throws SQLException {

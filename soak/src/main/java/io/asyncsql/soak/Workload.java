@@ -73,6 +73,16 @@ final class Workload {
 	/** Complete streams of every balance whose sum was not the ledger's total. */
 	final LongAdder inconsistentStreams = new LongAdder();
 
+	/**
+	 * When a complete stream first saw each new drift of the sum from the total, as
+	 * fault-log lines: the time places a broken transfer among the faults.
+	 */
+	final List<String> drifts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+	private final AtomicLong lastDrift = new AtomicLong();
+
+	private volatile long startNanos = System.nanoTime();
+
 	Workload(AsyncJdbcTemplate template, AsyncSqlTransactionManager manager, ScheduledExecutorService scheduler,
 			int accounts, long total) {
 		this.template = template;
@@ -110,7 +120,8 @@ final class Workload {
 	/**
 	 * Run operations one after another until the given time.
 	 */
-	void runCaller(long endNanos) {
+	void runCaller(long startNanos, long endNanos) {
+		this.startNanos = startNanos;
 		int totalWeight = WEIGHTS.values().stream().mapToInt(Integer::intValue).sum();
 		while (System.nanoTime() - endNanos < 0) {
 			int pick = ThreadLocalRandom.current().nextInt(totalWeight);
@@ -139,7 +150,7 @@ final class Workload {
 
 	private void transfer(String kind) {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
-		Transfer transfer = newTransfer();
+		Transfer transfer = newTransfer(kind);
 		AsyncJdbcTemplate on = kind.equals("transfer-deadline")
 				? this.template.withTimeout(Duration.ofMillis(random.nextLong(20, 400))) : this.template;
 		CompletableFuture<Integer> future = on.inTransaction((tx) -> move(tx, transfer));
@@ -179,7 +190,7 @@ final class Workload {
 
 	private void reactiveTransfer(boolean dispose) {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
-		Transfer transfer = newTransfer();
+		Transfer transfer = newTransfer(dispose ? "reactive-cancel" : "reactive");
 		int first = Math.min(transfer.from, transfer.to);
 		int second = Math.max(transfer.from, transfer.to);
 		Mono<Integer> work = credit(first, delta(transfer, first)).then(credit(second, delta(transfer, second)))
@@ -242,6 +253,13 @@ final class Workload {
 			if (all.size() == this.accounts && sum != this.total) {
 				this.inconsistentStreams.increment();
 			}
+			long drift = (all.size() == this.accounts) ? sum - this.total : this.lastDrift.get();
+			long last = this.lastDrift.get();
+			if (drift != last && this.lastDrift.compareAndSet(last, drift)) {
+				long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - this.startNanos);
+				this.drifts
+					.add(String.format("%5d s  %-8s a stream summed to %+d from the total", seconds, "drift", drift));
+			}
 			return sum;
 		}).toFuture();
 	}
@@ -297,14 +315,14 @@ final class Workload {
 		this.outcomes.computeIfAbsent(kind + " " + outcome, (key) -> new LongAdder()).increment();
 	}
 
-	private Transfer newTransfer() {
+	private Transfer newTransfer(String kind) {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		int from = account();
 		int to = account();
 		while (to == from) {
 			to = account();
 		}
-		Transfer transfer = new Transfer(this.ids.incrementAndGet(), from, to, random.nextLong(1, 1_000));
+		Transfer transfer = new Transfer(this.ids.incrementAndGet(), kind, from, to, random.nextLong(1, 1_000));
 		this.transfers.put(transfer.id, transfer);
 		return transfer;
 	}
@@ -336,6 +354,8 @@ final class Workload {
 
 		final long id;
 
+		final String kind;
+
 		final int from;
 
 		final int to;
@@ -350,8 +370,9 @@ final class Workload {
 		/** Whether a cancel of the future returned {@code true}. */
 		volatile boolean cancelAccepted;
 
-		Transfer(long id, int from, int to, long amount) {
+		Transfer(long id, String kind, int from, int to, long amount) {
 			this.id = id;
+			this.kind = kind;
 			this.from = from;
 			this.to = to;
 			this.amount = amount;

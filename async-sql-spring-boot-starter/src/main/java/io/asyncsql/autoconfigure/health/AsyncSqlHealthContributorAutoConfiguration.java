@@ -15,6 +15,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.jdbc.metadata.CompositeDataSourcePoolMetadataProvider;
@@ -25,7 +27,8 @@ import org.springframework.context.annotation.Bean;
  * {@link EnableAutoConfiguration Auto-configuration} of the {@code asyncSql} health
  * indicator, and of {@code asyncSqlReader} for the reader when there is one, when Spring
  * Boot's health support is present; turned off with
- * {@code management.health.async-sql.enabled=false}.
+ * {@code management.health.async-sql.enabled=false}. Each check is bounded by
+ * {@code management.health.async-sql.timeout}.
  *
  * @since 0.1.0
  */
@@ -33,17 +36,15 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
 @ConditionalOnSingleCandidate(AsyncEngine.class)
 @ConditionalOnEnabledHealthIndicator("async-sql")
+@EnableConfigurationProperties(AsyncSqlHealthIndicatorProperties.class)
 public final class AsyncSqlHealthContributorAutoConfiguration {
-
-	private static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(5);
 
 	@Bean
 	@ConditionalOnMissingBean(name = { "asyncSqlHealthIndicator", "asyncSqlHealthContributor" })
 	AsyncEngineHealthIndicator asyncSqlHealthIndicator(AsyncEngine engine,
-			ObjectProvider<DataSourcePoolMetadataProvider> poolMetadataProviders) {
-		DataSourcePoolMetadataProvider poolMetadataProvider = new CompositeDataSourcePoolMetadataProvider(
-				poolMetadataProviders.orderedStream().toList());
-		return new AsyncEngineHealthIndicator(engine, poolMetadataProvider, VALIDATION_TIMEOUT);
+			ObjectProvider<DataSourcePoolMetadataProvider> poolMetadataProviders,
+			AsyncSqlHealthIndicatorProperties properties) {
+		return new AsyncEngineHealthIndicator(engine, poolMetadataProvider(poolMetadataProviders), timeout(properties));
 	}
 
 	/**
@@ -53,10 +54,25 @@ public final class AsyncSqlHealthContributorAutoConfiguration {
 	@ConditionalOnBean(ReadReplica.class)
 	@ConditionalOnMissingBean(name = { "asyncSqlReaderHealthIndicator", "asyncSqlReaderHealthContributor" })
 	ReadReplicaHealthIndicator asyncSqlReaderHealthIndicator(ReadReplica replica,
+			ObjectProvider<DataSourcePoolMetadataProvider> poolMetadataProviders,
+			AsyncSqlHealthIndicatorProperties properties) {
+		return new ReadReplicaHealthIndicator(replica, poolMetadataProvider(poolMetadataProviders),
+				timeout(properties));
+	}
+
+	private static DataSourcePoolMetadataProvider poolMetadataProvider(
 			ObjectProvider<DataSourcePoolMetadataProvider> poolMetadataProviders) {
-		DataSourcePoolMetadataProvider poolMetadataProvider = new CompositeDataSourcePoolMetadataProvider(
-				poolMetadataProviders.orderedStream().toList());
-		return new ReadReplicaHealthIndicator(replica, poolMetadataProvider, VALIDATION_TIMEOUT);
+		return new CompositeDataSourcePoolMetadataProvider(poolMetadataProviders.orderedStream().toList());
+	}
+
+	private static Duration timeout(AsyncSqlHealthIndicatorProperties properties) {
+		Duration timeout = properties.getTimeout();
+		if (timeout.isZero() || timeout.isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("management.health.async-sql.timeout", timeout,
+					"it must be positive. Set management.health.async-sql.timeout to a positive duration, or "
+							+ "remove it to use the default.");
+		}
+		return timeout;
 	}
 
 }

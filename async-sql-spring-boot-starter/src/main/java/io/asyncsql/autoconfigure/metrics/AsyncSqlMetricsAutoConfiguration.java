@@ -4,6 +4,8 @@ import io.asyncsql.AsyncEngine;
 import io.asyncsql.ReadReplica;
 import io.asyncsql.autoconfigure.AsyncEngineCustomizer;
 import io.asyncsql.autoconfigure.AsyncSqlAutoConfiguration;
+import io.asyncsql.metrics.AsyncEngineMetrics;
+import io.asyncsql.metrics.TransactionRetryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,12 +17,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} of the meters of the context's
- * {@link AsyncEngine}: {@code asyncsql.tasks.active}, {@code .queued}, {@code .rejected},
- * {@code .wait} and {@code .execution}, tagged with the engine's name; the same gauges
- * for the reader; and {@code asyncsql.transactions.retries} for retried transactions. The
- * timers need the engine to be the auto-configured one; the gauges work for a user's
- * engine too.
+ * {@link EnableAutoConfiguration Auto-configuration} of {@link AsyncEngineMetrics} for
+ * every {@link AsyncEngine} bean and for the reader's engine, each tagged with its
+ * engine's name, and of {@link TransactionRetryMetrics} for the auto-configured
+ * template's retried transactions. The timers need the engine to be built by the
+ * auto-configuration; the gauges and counters work for a user's engine too.
  *
  * @since 0.1.0
  */
@@ -32,14 +33,14 @@ public final class AsyncSqlMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	AsyncEngineMeterBinder asyncEngineMeterBinder(ObjectProvider<AsyncEngine> engine) {
-		return new AsyncEngineMeterBinder(engine);
+	AsyncSqlMeterBinder asyncSqlMeterBinder(ObjectProvider<AsyncEngine> engines, ObjectProvider<ReadReplica> replicas) {
+		return new AsyncSqlMeterBinder(engines, replicas);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(name = "asyncEngineMetricsCustomizer")
-	AsyncEngineCustomizer asyncEngineMetricsCustomizer(AsyncEngineMeterBinder asyncEngineMeterBinder) {
-		return (builder) -> builder.listener(asyncEngineMeterBinder);
+	AsyncEngineCustomizer asyncEngineMetricsCustomizer(AsyncSqlMeterBinder asyncSqlMeterBinder) {
+		return (builder) -> builder.listener(asyncSqlMeterBinder.listener());
 	}
 
 	@Bean
@@ -47,13 +48,6 @@ public final class AsyncSqlMetricsAutoConfiguration {
 	TransactionRetryMeters asyncSqlTransactionRetryMeters(ObjectProvider<AsyncEngine> engine) {
 		AsyncEngine unique = engine.getIfUnique();
 		return new TransactionRetryMeters((unique != null) ? unique.getName() : "main");
-	}
-
-	@Bean
-	@ConditionalOnBean(ReadReplica.class)
-	@ConditionalOnMissingBean
-	ReadReplicaMeterBinder asyncSqlReadReplicaMeterBinder(ReadReplica replica) {
-		return new ReadReplicaMeterBinder(replica);
 	}
 
 }

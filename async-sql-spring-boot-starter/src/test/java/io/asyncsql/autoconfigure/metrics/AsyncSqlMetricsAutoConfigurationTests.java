@@ -25,6 +25,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -127,16 +128,45 @@ class AsyncSqlMetricsAutoConfigurationTests {
 
 	@Test
 	void userDefinedEngineGetsGaugesUnderItsName() {
-		this.contextRunner
-			.withBean("userEngine", AsyncEngine.class,
-					() -> AsyncEngine.builder(new org.springframework.jdbc.datasource.SimpleDriverDataSource())
-						.name("user")
-						.build())
+		this.contextRunner.withBean("userEngine", AsyncEngine.class, () -> userEngine("user")).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.find("asyncsql.tasks.queued").tag("name", "user").gauge()).isNotNull();
+			assertThat(registry.find("asyncsql.tasks.queued").tag("name", "main").gauge()).isNull();
+		});
+	}
+
+	@Test
+	void twoEnginesInOneContextEachGetMetersUnderTheirName() {
+		this.contextRunner.withBean("ordersEngine", AsyncEngine.class, () -> userEngine("orders"))
+			.withBean("auditEngine", AsyncEngine.class, () -> userEngine("audit"))
 			.run((context) -> {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
-				assertThat(registry.find("asyncsql.tasks.queued").tag("name", "user").gauge()).isNotNull();
+				AsyncEngine orders = context.getBean("ordersEngine", AsyncEngine.class);
+				CountDownLatch release = new CountDownLatch(1);
+				CompletableFuture<Boolean> running = orders.execute((connection) -> Latches.await(release));
+				try {
+					await().atMost(Duration.ofSeconds(10))
+						.until(() -> registry.get("asyncsql.tasks.active").tag("name", "orders").gauge().value() == 1);
+					assertThat(registry.get("asyncsql.tasks.active").tag("name", "audit").gauge().value()).isZero();
+					assertThat(registry.find("asyncsql.leaks").tag("name", "audit").functionCounter()).isNotNull();
+				}
+				finally {
+					release.countDown();
+				}
+				assertThat(running).succeedsWithin(Duration.ofSeconds(10));
 				assertThat(registry.find("asyncsql.tasks.queued").tag("name", "main").gauge()).isNull();
 			});
+	}
+
+	@Test
+	void engineNamedByPropertyIsTimedUnderThatName() {
+		this.contextRunner.withPropertyValues("async-sql.name=orders").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			AsyncJdbcTemplate template = context.getBean(AsyncJdbcTemplate.class);
+			assertThat(template.queryForObject("select 1", Integer.class)).succeedsWithin(Duration.ofSeconds(10));
+			assertThat(registry.get("asyncsql.tasks.execution").tag("name", "orders").timer().count()).isOne();
+			assertThat(registry.find("asyncsql.tasks.execution").tag("name", "main").timer()).isNull();
+		});
 	}
 
 	@Test
@@ -146,7 +176,7 @@ class AsyncSqlMetricsAutoConfigurationTests {
 					AsyncSqlMetricsAutoConfiguration.class))
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(AsyncEngine.class)
-				.doesNotHaveBean(AsyncEngineMeterBinder.class));
+				.doesNotHaveBean(AsyncSqlMeterBinder.class));
 	}
 
 	@Test
@@ -157,7 +187,7 @@ class AsyncSqlMetricsAutoConfigurationTests {
 					AsyncSqlMetricsAutoConfiguration.class))
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(AsyncEngine.class)
-				.doesNotHaveBean(AsyncEngineMeterBinder.class));
+				.doesNotHaveBean(AsyncSqlMeterBinder.class));
 	}
 
 	@Test
@@ -165,7 +195,13 @@ class AsyncSqlMetricsAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("async-sql.enabled=false")
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(DataSource.class)
-				.doesNotHaveBean(AsyncEngineMeterBinder.class));
+				.doesNotHaveBean(AsyncSqlMeterBinder.class));
+	}
+
+	private static AsyncEngine userEngine(String name) {
+		return AsyncEngine.builder(new SimpleDriverDataSource(new org.h2.Driver(), "jdbc:h2:mem:" + name))
+			.name(name)
+			.build();
 	}
 
 }
