@@ -20,9 +20,8 @@ import org.springframework.dao.DataAccessException;
  * statements are cancelled at the database, and the worker only cleans up, then moves it
  * to {@code DONE}. Every transition is a compare-and-set; a caller completing the future
  * itself makes its transition first ({@link TaskFuture}), so a task it ends never starts.
- * A coalesced update goes {@code RUNNING -> SEALED} as its batch commits
- * ({@link UpdateCoalescer}): then, as for a task that {@link #commits}, only its own
- * outcome completes its future.
+ * A coalesced update goes {@code RUNNING -> SEALED} as its batch commits: then, as for a
+ * task that {@link #commits}, only its own outcome completes its future.
  *
  * @param <T> the result type
  */
