@@ -1,10 +1,12 @@
 package io.asyncsql;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -118,6 +120,33 @@ final class Admission {
 		freePermit();
 		// A task may have joined the queue after the poll, and found no permit.
 		return claim();
+	}
+
+	/**
+	 * Take waiting tasks that a running task carries on its own permit (a batch), as a
+	 * permit would take them: marked running and counted out of the waiting ones. Looks
+	 * at the oldest {@code scanLimit} waiting tasks at most, and never waits for more.
+	 * @param matches which tasks to take
+	 * @param max the most to take
+	 * @param scanLimit the most to look at
+	 * @return the tasks taken, oldest first; empty when none matched
+	 */
+	List<EngineTask<?>> takeMatching(Predicate<EngineTask<?>> matches, int max, int scanLimit) {
+		List<EngineTask<?>> taken = List.of();
+		int scanned = 0;
+		Iterator<EngineTask<?>> queued = this.queue.iterator();
+		while (taken.size() < max && scanned++ < scanLimit && queued.hasNext()) {
+			EngineTask<?> task = queued.next();
+			if (matches.test(task) && task.markRunning()) {
+				this.waiting.decrementAndGet();
+				queued.remove();
+				if (taken.isEmpty()) {
+					taken = new ArrayList<>(Math.min(max, 16));
+				}
+				taken.add(task);
+			}
+		}
+		return taken;
 	}
 
 	/**

@@ -91,6 +91,9 @@ public final class AsyncEngine implements AutoCloseable {
 
 	final LeakDetector leaks;
 
+	/** Coalesces queued updates into batches; {@code null} without batching. */
+	private final @Nullable UpdateCoalescer coalescer;
+
 	private final Set<Shift> shifts = ConcurrentHashMap.newKeySet();
 
 	private final Set<DefaultAsyncConnection> connections = ConcurrentHashMap.newKeySet();
@@ -129,6 +132,7 @@ public final class AsyncEngine implements AutoCloseable {
 		this.failures = new EngineFailures(this.name, builder.queueTimeout, this.jdbcTemplate, this::stats);
 		this.observations = Observations.of(builder);
 		this.leaks = new LeakDetector(this.name, builder.leakDetectionThreshold, this.threads);
+		this.coalescer = builder.batching ? new UpdateCoalescer(this, this.admission, builder.batchMaxSize) : null;
 	}
 
 	/**
@@ -179,7 +183,9 @@ public final class AsyncEngine implements AutoCloseable {
 	public EngineStats stats() {
 		return new EngineStats(this.admission.active(), this.admission.queued(), this.admission.permits(),
 				this.admission.capacity(), this.completed.sum(), this.failed.sum(), this.rejected.sum(),
-				this.cancelled.sum(), this.submitted.sum(), this.leaks.count());
+				this.cancelled.sum(), this.submitted.sum(), this.leaks.count(),
+				(this.coalescer != null) ? this.coalescer.batches() : 0,
+				(this.coalescer != null) ? this.coalescer.batchedOperations() : 0);
 	}
 
 	/**
@@ -348,8 +354,23 @@ public final class AsyncEngine implements AutoCloseable {
 		this.threads.cancelUntilStopped(cancellation, running);
 	}
 
+	@SuppressWarnings("unchecked")
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
-		return submit((task) -> runPooled(task, work), deadline, false, this.observations.forWork(work));
+		UpdateCoalescer coalescer = this.coalescer;
+		if (coalescer != null && work instanceof SqlWork<?> described
+				&& described.work() instanceof CoalescibleUpdate update) {
+			EngineTask.Body<Integer> body = (task) -> coalescer.run(task, update);
+			return submit((EngineTask.Body<T>) (EngineTask.Body<?>) body, deadline, false,
+					this.observations.forWork(work), update);
+		}
+		return submit((task) -> runPooled(task, work), deadline, false, this.observations.forWork(work), null);
+	}
+
+	/**
+	 * Return whether this engine coalesces queued updates into batches.
+	 */
+	boolean coalescesUpdates() {
+		return this.coalescer != null;
 	}
 
 	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate) {
@@ -374,12 +395,14 @@ public final class AsyncEngine implements AutoCloseable {
 	 */
 	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate,
 			OperationObservation observation, LeakDetector.@Nullable Opener opener) {
-		return submit((task) -> openConnection(task, deadline, jdbcTemplate, opener), deadline, true, observation);
+		return submit((task) -> openConnection(task, deadline, jdbcTemplate, opener), deadline, true, observation,
+				null);
 	}
 
 	private <T> CompletableFuture<T> submit(EngineTask.Body<T> body, Deadline deadline, boolean keepsPermit,
-			OperationObservation observation) {
+			OperationObservation observation, @Nullable CoalescibleUpdate update) {
 		EngineTask<T> task = newTask(body, deadline, false, keepsPermit);
+		task.update = update;
 		observation.attach(task);
 		watch(task);
 		switch (this.admission.admit(task)) {
@@ -588,6 +611,15 @@ public final class AsyncEngine implements AutoCloseable {
 		}
 	}
 
+	void batchExecuted(int size) {
+		try {
+			this.listener.batchExecuted(size);
+		}
+		catch (RuntimeException ex) {
+			listenerFailed(ex);
+		}
+	}
+
 	void taskFinished(long executionNanos, @Nullable Throwable failure) {
 		try {
 			this.listener.taskFinished(executionNanos, failure);
@@ -653,7 +685,7 @@ public final class AsyncEngine implements AutoCloseable {
 	 * session (H2 does), so that a deadline's timeout must be undone after its call;
 	 * found out once, on the first call with a deadline.
 	 */
-	private boolean keepsQueryTimeoutInSession(Connection connection) throws SQLException {
+	boolean keepsQueryTimeoutInSession(Connection connection) throws SQLException {
 		Boolean known = this.queryTimeoutInSession;
 		if (known == null) {
 			known = TrackedConnection.keepsQueryTimeoutInSession(connection);
@@ -679,7 +711,7 @@ public final class AsyncEngine implements AutoCloseable {
 		}
 	}
 
-	private Connection obtainConnection() {
+	Connection obtainConnection() {
 		try {
 			Connection connection = this.dataSource.getConnection();
 			Assert.state(connection != null, "DataSource returned null from getConnection()");

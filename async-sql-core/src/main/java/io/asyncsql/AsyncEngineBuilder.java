@@ -49,6 +49,10 @@ public final class AsyncEngineBuilder {
 
 	AsyncEngineListener listener = NO_LISTENER;
 
+	boolean batching;
+
+	int batchMaxSize = 64;
+
 	// Micrometer is optional: these stay null, and its types unloaded, unless set.
 
 	@Nullable ObservationRegistry observationRegistry;
@@ -178,6 +182,36 @@ public final class AsyncEngineBuilder {
 						+ "; use null or zero to turn leak detection off");
 		this.leakDetectionThreshold = (leakDetectionThreshold != null && !leakDetectionThreshold.isZero())
 				? leakDetectionThreshold : null;
+		return this;
+	}
+
+	/**
+	 * Set whether queued auto-commit updates of the same SQL are coalesced: the worker
+	 * that takes an {@link AsyncJdbcOperations#update update} (or an
+	 * {@link AsyncJdbcClient} {@code update()} without key retrieval) also takes the
+	 * updates of the same SQL text waiting in the queue at that moment, up to
+	 * {@link #batchMaxSize(int)}, and runs them as one JDBC batch in a transaction of its
+	 * own. It never waits for more: with an empty queue an update runs alone. Each caller
+	 * gets the count or the exception its update would have had alone; a batch that fails
+	 * is rolled back and its updates run again one by one. Updates in a connection or
+	 * transaction are never coalesced. A batch runs inside the task decorator of the
+	 * update that leads it. See {@code docs/batching.md}.
+	 * @param batching whether to coalesce; default {@code false}
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder batching(boolean batching) {
+		this.batching = batching;
+		return this;
+	}
+
+	/**
+	 * Set the most updates one batch holds when {@link #batching(boolean) batching}.
+	 * @param batchMaxSize the size, at least 2; default 64
+	 * @return this builder
+	 */
+	public AsyncEngineBuilder batchMaxSize(int batchMaxSize) {
+		Assert.isTrue(batchMaxSize >= 2, () -> "'batchMaxSize' must be at least 2, but was " + batchMaxSize);
+		this.batchMaxSize = batchMaxSize;
 		return this;
 	}
 

@@ -33,4 +33,12 @@ public interface AsyncEngineListener {
 	default void taskFinished(long executionNanos, @Nullable Throwable failure) {
 	}
 
+	/**
+	 * A batch of coalesced updates is sent to the database; each update in it is also
+	 * told as an operation of its own.
+	 * @param size the number of updates in the batch, at least 2
+	 */
+	default void batchExecuted(int size) {
+	}
+
 }

@@ -505,6 +505,11 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	}
 
 	@Override
+	boolean coalescesUpdates() {
+		return !this.readOnly && this.engine.coalescesUpdates();
+	}
+
+	@Override
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
 		DefaultAsyncConnection joined = joined();
 		if (joined != null) {

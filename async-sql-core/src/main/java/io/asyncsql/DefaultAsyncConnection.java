@@ -3,8 +3,6 @@ package io.asyncsql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
 import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -515,17 +513,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 * rather than because the server refused it and rolled back.
 	 */
 	private boolean isConnectionFailure(SQLException ex) {
-		String state = ex.getSQLState();
-		if ((state != null && state.startsWith("08")) || ex instanceof SQLRecoverableException
-				|| ex instanceof SQLNonTransientConnectionException) {
-			return true;
-		}
-		try {
-			return this.connection.isClosed();
-		}
-		catch (SQLException closedCheckFailure) {
-			return true;
-		}
+		return EngineFailures.isConnectionFailure(ex, this.connection);
 	}
 
 	private void restoreAutoCommit() {

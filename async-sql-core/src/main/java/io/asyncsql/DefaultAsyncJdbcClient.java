@@ -16,7 +16,11 @@ import org.springframework.beans.BeanUtils;
 import org.springframework.core.convert.ConversionService;
 import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.dao.support.DataAccessUtils;
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.PreparedStatementCreator;
+import org.springframework.jdbc.core.PreparedStatementSetter;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SimplePropertyRowMapper;
 import org.springframework.jdbc.core.SingleColumnRowMapper;
@@ -24,6 +28,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.ParsedSql;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.core.SqlProvider;
 import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.util.Assert;
 
@@ -197,6 +202,23 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 			return getParsedSql(sql);
 		}
 
+		/**
+		 * Return the statement as an update a batch can carry: prepared and set as this
+		 * template prepares it, alone as Spring's client runs it.
+		 */
+		CoalescibleUpdate update(String sql, StatementParameters.Bound bound, JdbcClient.StatementSpec statement) {
+			ConnectionCallback<Integer> alone = (connection) -> statement.update();
+			SqlParameterSource named = bound.named();
+			if (named == null) {
+				return new CoalescibleUpdate(getJdbcTemplate(), sql,
+						new ArgumentPreparedStatementSetter(bound.indexed()), alone);
+			}
+			PreparedStatementCreator creator = getPreparedStatementCreator(sql, named);
+			String preparedSql = ((SqlProvider) creator).getSql();
+			Assert.state(preparedSql != null, "No SQL from the statement creator");
+			return new CoalescibleUpdate(getJdbcTemplate(), preparedSql, (PreparedStatementSetter) creator, alone);
+		}
+
 	}
 
 	private final class DefaultStatementSpec implements StatementSpec {
@@ -262,7 +284,15 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 
 		@Override
 		public CompletableFuture<Integer> update() {
-			return run(JdbcClient.StatementSpec::update);
+			JdbcOperationsSupport operations = DefaultAsyncJdbcClient.this.operations;
+			if (!operations.coalescesUpdates()) {
+				return run(JdbcClient.StatementSpec::update);
+			}
+			Shared shared = DefaultAsyncJdbcClient.this.shared;
+			StatementParameters.Bound bound = this.parameters.bind(this.sql, shared.namedTemplate.parse(this.sql));
+			JdbcClient.StatementSpec statement = bound.applyTo(shared.jdbcClient.sql(this.sql));
+			return operations
+				.submit(SqlWork.statement(this.sql, shared.namedTemplate.update(this.sql, bound, statement)));
 		}
 
 		@Override

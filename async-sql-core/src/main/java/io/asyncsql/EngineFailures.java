@@ -1,6 +1,9 @@
 package io.asyncsql;
 
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +129,24 @@ final class EngineFailures {
 
 	EngineClosedException closed(String what) {
 		return new EngineClosedException(prefix() + " " + what);
+	}
+
+	/**
+	 * Return whether a COMMIT failed because the connection broke (SQLSTATE class 08),
+	 * rather than because the server refused it and rolled back.
+	 */
+	static boolean isConnectionFailure(SQLException ex, Connection connection) {
+		String state = ex.getSQLState();
+		if ((state != null && state.startsWith("08")) || ex instanceof SQLRecoverableException
+				|| ex instanceof SQLNonTransientConnectionException) {
+			return true;
+		}
+		try {
+			return connection.isClosed();
+		}
+		catch (SQLException closedCheckFailure) {
+			return true;
+		}
 	}
 
 	/**

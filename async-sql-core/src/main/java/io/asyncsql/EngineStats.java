@@ -17,10 +17,14 @@ package io.asyncsql;
  * @param leaks connections, transactions and streams that held their connection longer
  * than the {@link AsyncEngineBuilder#leakDetectionThreshold(java.time.Duration) leak
  * detection threshold}; always zero without one
+ * @param batches JDBC batches of coalesced updates sent; always zero without
+ * {@link AsyncEngineBuilder#batching(boolean) batching}
+ * @param batchedOperations updates sent in those batches (each also counted once in
+ * {@code completed}, {@code failed} or {@code cancelled})
  * @since 0.1.0
  */
 public record EngineStats(int active, int queued, int maxConcurrency, int queueCapacity, long completed, long failed,
-		long rejected, long cancelled, long submitted, long leaks) {
+		long rejected, long cancelled, long submitted, long leaks, long batches, long batchedOperations) {
 
 	/**
 	 * Return whether the wait queue is at least nine tenths full.

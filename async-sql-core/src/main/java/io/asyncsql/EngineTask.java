@@ -20,6 +20,8 @@ import org.springframework.dao.DataAccessException;
  * statements are cancelled at the database, and the worker only cleans up, then moves it
  * to {@code DONE}. Every transition is a compare-and-set; a caller completing the future
  * itself makes its transition first ({@link TaskFuture}), so a task it ends never starts.
+ * A coalesced update goes {@code RUNNING -> SEALED} as its batch commits: then, as for a
+ * task that {@link #commits}, only its own outcome completes its future.
  *
  * @param <T> the result type
  */
@@ -36,11 +38,13 @@ final class EngineTask<T> implements Runnable {
 
 	private static final int QUEUED = 0;
 
-	private static final int RUNNING = 1;
+	static final int RUNNING = 1;
 
 	private static final int ABORTED = 2;
 
 	private static final int DONE = 3;
+
+	static final int SEALED = 4;
 
 	private static final VarHandle STATE;
 
@@ -94,7 +98,7 @@ final class EngineTask<T> implements Runnable {
 	private volatile @Nullable TrackedConnection connection;
 
 	/** Fails the task at its deadline while it waits (a shorter one than the queue's). */
-	private volatile @Nullable ScheduledFuture<?> queueTimer;
+	volatile @Nullable ScheduledFuture<?> queueTimer;
 
 	/** Fails the task at its deadline while it runs. */
 	private volatile @Nullable ScheduledFuture<?> deadlineTimer;
@@ -116,6 +120,12 @@ final class EngineTask<T> implements Runnable {
 
 	/** The task that inherited this task's permit; read by the worker that ran it. */
 	@Nullable EngineTask<?> successor;
+
+	/** The update, when it may be coalesced; written before the task is published. */
+	@Nullable CoalescibleUpdate update;
+
+	/** Run once the task has completed: completing the rest of its batch. */
+	@Nullable Runnable afterCompleting;
 
 	EngineTask(AsyncEngine engine, Body<T> body, Deadline deadline, boolean inLane, boolean keepsPermit) {
 		this.engine = engine;
@@ -216,11 +226,16 @@ final class EngineTask<T> implements Runnable {
 		else {
 			complete(value, failure, succeeded);
 		}
+		Runnable batch = this.afterCompleting;
+		if (batch != null) {
+			this.afterCompleting = null;
+			batch.run();
+		}
 	}
 
-	private void complete(@Nullable T value, @Nullable Throwable failure, boolean succeeded) {
+	void complete(@Nullable T value, @Nullable Throwable failure, boolean succeeded) {
 		boolean completed = false;
-		if (STATE.compareAndSet(this, RUNNING, DONE)) {
+		if (STATE.compareAndSet(this, RUNNING, DONE) || STATE.compareAndSet(this, SEALED, DONE)) {
 			completed = (failure != null)
 					? this.future.settleExceptionally(this.engine.failures.translate(failure, this))
 					: this.future.settle(value);
@@ -259,7 +274,7 @@ final class EngineTask<T> implements Runnable {
 		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
 			this.engine.cancelStatementsAsync(this);
 		}
-		return true;
+		return (int) STATE.getVolatile(this) != SEALED;
 	}
 
 	/**
@@ -269,7 +284,11 @@ final class EngineTask<T> implements Runnable {
 	 */
 	boolean isUnderWay() {
 		int state = (int) STATE.getVolatile(this);
-		return state == RUNNING || state == ABORTED;
+		return state == RUNNING || state == ABORTED || state == SEALED;
+	}
+
+	boolean transition(int from, int to) {
+		return STATE.compareAndSet(this, from, to);
 	}
 
 	/**
@@ -316,7 +335,7 @@ final class EngineTask<T> implements Runnable {
 		}
 	}
 
-	private void deadlineExpired() {
+	void deadlineExpired() {
 		if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
 			// Cancel first, off this thread, so that a stage of the failed future
 			// that waits for the engine (close(), say) waits for a statement that is
@@ -371,7 +390,7 @@ final class EngineTask<T> implements Runnable {
 		}
 	}
 
-	private static void cancel(@Nullable ScheduledFuture<?> timer) {
+	static void cancel(@Nullable ScheduledFuture<?> timer) {
 		if (timer != null) {
 			timer.cancel(false);
 		}

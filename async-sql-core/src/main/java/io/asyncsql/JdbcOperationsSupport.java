@@ -49,9 +49,21 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 	 */
 	abstract <T> Flow.Publisher<T> publisher(String sql, RowMapper<T> rowMapper, @Nullable Object @Nullable [] args);
 
+	/**
+	 * Return whether updates submitted here may be coalesced into batches: not on a
+	 * connection of one's own.
+	 */
+	boolean coalescesUpdates() {
+		return false;
+	}
+
 	@Override
 	public CompletableFuture<Integer> update(String sql, @Nullable Object... args) {
 		SqlArguments.check(sql, args);
+		if (coalescesUpdates()) {
+			return submit(SqlWork.statement(sql,
+					CoalescibleUpdate.of(this.jdbcTemplate, sql, new ArgumentPreparedStatementSetter(args))));
+		}
 		return submit(SqlWork.statement(sql, (connection) -> this.jdbcTemplate.update(sql, args)));
 	}
 

@@ -136,20 +136,35 @@ final class ObservedOperation extends OperationObservation {
 	@Override
 	void started() {
 		try {
-			Observation running;
-			synchronized (this) {
-				if (this.execution == null) {
-					this.startedAt = System.nanoTime();
-					stopWait();
-					this.execution = startPhase(AsyncSqlObservationDocumentation.EXECUTION, "asyncsql execution");
-				}
-				running = this.execution;
-			}
-			this.scope = running.openScope();
+			this.scope = startExecution().openScope();
 		}
 		catch (RuntimeException ex) {
 			handlerFailed(ex);
 		}
+	}
+
+	@Override
+	void startedAside() {
+		try {
+			startExecution();
+		}
+		catch (RuntimeException ex) {
+			handlerFailed(ex);
+		}
+	}
+
+	private synchronized Observation startExecution() {
+		if (this.execution == null) {
+			this.startedAt = System.nanoTime();
+			stopWait();
+			this.execution = startPhase(AsyncSqlObservationDocumentation.EXECUTION, "asyncsql execution");
+		}
+		return this.execution;
+	}
+
+	@Override
+	void batched(int size) {
+		this.context.setBatchSize(size);
 	}
 
 	@Override

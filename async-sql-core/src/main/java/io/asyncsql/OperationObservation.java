@@ -32,6 +32,19 @@ class OperationObservation {
 	}
 
 	/**
+	 * The work starts as a member of a batch that another operation's worker runs: like
+	 * {@link #started()}, but without a scope on the thread, which is that operation's.
+	 */
+	void startedAside() {
+	}
+
+	/**
+	 * The operation runs in a JDBC batch of coalesced updates of the given size.
+	 */
+	void batched(int size) {
+	}
+
+	/**
 	 * The work returned or threw; called on the engine thread.
 	 */
 	void finished(@Nullable Throwable failure) {

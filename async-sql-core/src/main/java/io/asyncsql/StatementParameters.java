@@ -179,6 +179,20 @@ final class StatementParameters {
 			return flat.toArray();
 		}
 
+		/**
+		 * Return the positional values, or {@code null} for named ones.
+		 */
+		@Nullable Object @Nullable [] indexed() {
+			return this.indexed;
+		}
+
+		/**
+		 * Return the named values, or {@code null} for positional ones.
+		 */
+		@Nullable SqlParameterSource named() {
+			return this.named;
+		}
+
 		JdbcClient.StatementSpec applyTo(JdbcClient.StatementSpec spec) {
 			if (this.named != null) {
 				return spec.paramSource(this.named);

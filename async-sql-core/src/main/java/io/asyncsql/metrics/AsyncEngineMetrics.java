@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncEngineBuilder;
 import io.asyncsql.AsyncEngineListener;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,10 +23,11 @@ import org.springframework.util.Assert;
  * {@link MeterBinder} of an {@link AsyncEngine}, as Micrometer's
  * {@code ExecutorServiceMetrics} is of an executor: the gauges
  * {@code asyncsql.tasks.active} and {@code asyncsql.tasks.queued}, the counters
- * {@code asyncsql.tasks.rejected} and {@code asyncsql.leaks} read from
- * {@link AsyncEngine#stats()}, and, when it is the engine's {@link AsyncEngineListener},
- * the timers {@code asyncsql.tasks.wait} and {@code asyncsql.tasks.execution}. Every
- * meter is tagged with the engine's name.
+ * {@code asyncsql.tasks.rejected}, {@code asyncsql.leaks} and {@code asyncsql.batches}
+ * read from {@link AsyncEngine#stats()}, and, when it is the engine's
+ * {@link AsyncEngineListener}, the timers {@code asyncsql.tasks.wait} and
+ * {@code asyncsql.tasks.execution} and the distribution summary
+ * {@code asyncsql.batch.size}. Every meter is tagged with the engine's name.
  * <p>
  * For the timers, give the metrics to the builder and bind them once the engine is built:
  * <pre class="code">
@@ -48,6 +50,8 @@ public final class AsyncEngineMetrics implements MeterBinder, AsyncEngineListene
 	private final List<Timer> waitTimers = new CopyOnWriteArrayList<>();
 
 	private final List<Timer> executionTimers = new CopyOnWriteArrayList<>();
+
+	private final List<DistributionSummary> batchSizes = new CopyOnWriteArrayList<>();
 
 	/**
 	 * Create metrics to be given to an engine's
@@ -124,7 +128,15 @@ public final class AsyncEngineMetrics implements MeterBinder, AsyncEngineListene
 			.tags(tags)
 			.description("Connections, transactions and streams held longer than the leak detection threshold")
 			.register(registry);
+		FunctionCounter.builder("asyncsql.batches", engine, (e) -> e.stats().batches())
+			.tags(tags)
+			.description("JDBC batches of coalesced updates sent (batching)")
+			.register(registry);
 		if (this.timed) {
+			this.batchSizes.add(DistributionSummary.builder("asyncsql.batch.size")
+				.tags(tags)
+				.description("Updates per JDBC batch of coalesced updates")
+				.register(registry));
 			this.waitTimers.add(Timer.builder("asyncsql.tasks.wait")
 				.tags(tags)
 				.description("Time operations waited for a permit")
@@ -133,6 +145,13 @@ public final class AsyncEngineMetrics implements MeterBinder, AsyncEngineListene
 				.tags(tags)
 				.description("Time operations ran on the database")
 				.register(registry));
+		}
+	}
+
+	@Override
+	public void batchExecuted(int size) {
+		for (DistributionSummary summary : this.batchSizes) {
+			summary.record(size);
 		}
 	}
 

@@ -31,6 +31,8 @@ public class AsyncSqlObservationContext extends Observation.Context {
 
 	private volatile @Nullable Duration executionTime;
 
+	private volatile int batchSize;
+
 	/**
 	 * Create a context.
 	 * @param observation which observation this is the context of: the operation or one
@@ -131,6 +133,22 @@ public class AsyncSqlObservationContext extends Observation.Context {
 	 */
 	public void setExecutionTime(@Nullable Duration executionTime) {
 		this.executionTime = executionTime;
+	}
+
+	/**
+	 * Return the size of the JDBC batch of coalesced updates the operation ran in.
+	 * @return the size, or 0 when it did not run in a batch
+	 */
+	public int getBatchSize() {
+		return this.batchSize;
+	}
+
+	/**
+	 * Set the size of the batch the operation ran in.
+	 * @param batchSize the size
+	 */
+	public void setBatchSize(int batchSize) {
+		this.batchSize = batchSize;
 	}
 
 }

@@ -148,6 +148,24 @@ public enum AsyncSqlObservationDocumentation implements ObservationDocumentation
 				return false;
 			}
 
+		},
+
+		/**
+		 * Number of updates in the JDBC batch of coalesced updates the operation ran in
+		 * (see {@code AsyncEngineBuilder.batching}); absent when it ran alone.
+		 */
+		BATCH_SIZE {
+
+			@Override
+			public String asString() {
+				return "asyncsql.batch.size";
+			}
+
+			@Override
+			public boolean isRequired() {
+				return false;
+			}
+
 		}
 
 	}

@@ -7,8 +7,8 @@ import io.micrometer.common.KeyValues;
 /**
  * The default {@link AsyncSqlObservationConvention} of
  * {@link AsyncSqlObservationDocumentation#OPERATION}: low-cardinality keys for the
- * engine, the kind and the outcome, and the SQL text as the one high-cardinality key.
- * Parameter values are never part of an observation.
+ * engine, the kind and the outcome; the SQL text and, for a coalesced update, the size of
+ * its batch as high-cardinality keys. Parameter values are never part of an observation.
  *
  * @since 0.1.0
  */
@@ -45,7 +45,10 @@ public class DefaultAsyncSqlObservationConvention implements AsyncSqlObservation
 		if (sql == null || context.getObservation() != AsyncSqlObservationDocumentation.OPERATION) {
 			return KeyValues.empty();
 		}
-		return KeyValues.of(HighCardinalityKeyNames.SQL.withValue(sql));
+		KeyValues values = KeyValues.of(HighCardinalityKeyNames.SQL.withValue(sql));
+		int batchSize = context.getBatchSize();
+		return (batchSize > 0) ? values.and(HighCardinalityKeyNames.BATCH_SIZE.withValue(Integer.toString(batchSize)))
+				: values;
 	}
 
 }

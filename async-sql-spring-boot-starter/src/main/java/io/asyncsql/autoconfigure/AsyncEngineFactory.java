@@ -50,6 +50,8 @@ final class AsyncEngineFactory {
 			.streamIdleTimeout(this.properties.getStream().getIdleTimeout())
 			.streamMaxLifetime(this.properties.getStream().getMaxLifetime())
 			.leakDetectionThreshold(this.properties.getLeakDetectionThreshold())
+			.batching(this.properties.getBatching().isEnabled())
+			.batchMaxSize(this.properties.getBatching().getMaxSize())
 			.taskDecorator(taskDecorator);
 		if (executor.getMaxConcurrency() != null) {
 			builder.maxConcurrency(executor.getMaxConcurrency());

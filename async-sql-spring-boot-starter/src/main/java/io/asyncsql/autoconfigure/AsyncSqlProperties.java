@@ -57,6 +57,8 @@ public class AsyncSqlProperties {
 
 	private final Transaction transaction = new Transaction();
 
+	private final Batching batching = new Batching();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -115,6 +117,10 @@ public class AsyncSqlProperties {
 
 	public Transaction getTransaction() {
 		return this.transaction;
+	}
+
+	public Batching getBatching() {
+		return this.batching;
 	}
 
 	/**
@@ -183,6 +189,41 @@ public class AsyncSqlProperties {
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Coalescing of queued auto-commit updates of the same SQL into JDBC batches.
+	 */
+	public static class Batching {
+
+		/**
+		 * Whether a worker that takes an update also runs the queued updates of the same
+		 * SQL with it, as one JDBC batch. It never waits for more: with nothing queued,
+		 * an update runs alone.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Maximum number of updates in one batch.
+		 */
+		private int maxSize = 64;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getMaxSize() {
+			return this.maxSize;
+		}
+
+		public void setMaxSize(int maxSize) {
+			this.maxSize = maxSize;
 		}
 
 	}

@@ -57,6 +57,12 @@ final class AsyncSqlPropertiesValidator {
 							+ "may wait for a permit, or remove it to use the default of 10000.");
 		}
 		requirePositive("async-sql.queue.timeout", this.properties.getQueue().getTimeout(), "30s");
+		int batchMaxSize = this.properties.getBatching().getMaxSize();
+		if (batchMaxSize < 2) {
+			throw invalid("async-sql.batching.max-size", batchMaxSize, "it must be at least 2",
+					"Set async-sql.batching.max-size to the most updates one batch may hold, or remove it to use "
+							+ "the default of 64; to turn batching off, set async-sql.batching.enabled=false.");
+		}
 		Duration shutdownTimeout = this.properties.getShutdown().getTimeout();
 		if (shutdownTimeout.isNegative()) {
 			throw invalid("async-sql.shutdown.timeout", shutdownTimeout, "it must not be negative",

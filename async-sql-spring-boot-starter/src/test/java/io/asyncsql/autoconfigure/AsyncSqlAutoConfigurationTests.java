@@ -202,6 +202,47 @@ class AsyncSqlAutoConfigurationTests {
 	}
 
 	@Test
+	void batchingPropertiesCoalesceQueuedUpdatesIntoBatchesOfAtMostMaxSize() {
+		this.contextRunner
+			.withPropertyValues("async-sql.executor.max-concurrency=1", "async-sql.batching.enabled=true",
+					"async-sql.batching.max-size=3")
+			.run((context) -> {
+				AsyncEngine engine = context.getBean(AsyncEngine.class);
+				assertThat(gatedUpdates(engine, context.getBean(AsyncJdbcTemplate.class), 5))
+					.allSatisfy((update) -> assertThat(update).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(1));
+				assertThat(engine.stats().batches()).isEqualTo(2);
+				assertThat(engine.stats().batchedOperations()).isEqualTo(5);
+			});
+	}
+
+	@Test
+	void batchingIsOffByDefault() {
+		this.contextRunner.withPropertyValues("async-sql.executor.max-concurrency=1").run((context) -> {
+			AsyncEngine engine = context.getBean(AsyncEngine.class);
+			assertThat(gatedUpdates(engine, context.getBean(AsyncJdbcTemplate.class), 5))
+				.allSatisfy((update) -> assertThat(update).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(1));
+			assertThat(engine.stats().batches()).isZero();
+		});
+	}
+
+	/**
+	 * Queue inserts while a connection holds the only permit, then free it.
+	 */
+	static java.util.List<CompletableFuture<Integer>> gatedUpdates(AsyncEngine engine, AsyncJdbcTemplate template,
+			int count) {
+		assertThat(template.execute("create table gated (id integer primary key)"))
+			.succeedsWithin(Duration.ofSeconds(10));
+		io.asyncsql.AsyncConnection gate = engine.connect().join();
+		java.util.List<CompletableFuture<Integer>> updates = new ArrayList<>();
+		for (int id = 0; id < count; id++) {
+			updates.add(template.update("insert into gated (id) values (?)", id));
+		}
+		assertThat(engine.stats().queued()).isEqualTo(count);
+		assertThat(gate.close()).succeedsWithin(Duration.ofSeconds(10));
+		return updates;
+	}
+
+	@Test
 	void queueTimeoutPropertyBoundsTheWaitForAPermit() {
 		this.contextRunner.withPropertyValues("async-sql.executor.max-concurrency=1", "async-sql.queue.timeout=200ms")
 			.run((context) -> {

@@ -47,6 +47,7 @@ class InvalidAsyncSqlPropertiesTests {
 					async-sql.queue.capacity           | 0     | 0     | must be greater than 0 | Set async-sql.queue.capacity to
 					async-sql.queue.capacity           | -1    | -1    | must be greater than 0 | default of 10000
 					async-sql.queue.timeout            | 0s    | PT0S  | must be positive       | Set async-sql.queue.timeout to a positive duration
+					async-sql.batching.max-size        | 1     | 1     | must be at least 2     | Set async-sql.batching.max-size to
 					async-sql.queue.timeout            | -5s   | PT-5S | must be positive       | default of 30s
 					async-sql.shutdown.timeout         | -1s   | PT-1S | must not be negative   | Set async-sql.shutdown.timeout to 0s
 					async-sql.query-timeout            | 500ms | PT0.5S| at least 1 second      | Set async-sql.query-timeout to 1s or more

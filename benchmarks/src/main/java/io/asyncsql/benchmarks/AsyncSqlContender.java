@@ -11,7 +11,8 @@ import io.asyncsql.ThreadMode;
 
 /**
  * async-sql itself: an {@link AsyncEngine} with as many permits as the pool has
- * connections, used through {@link AsyncJdbcTemplate}.
+ * connections, used through {@link AsyncJdbcTemplate}, with or without coalescing of
+ * queued updates into batches.
  */
 final class AsyncSqlContender implements Contender {
 
@@ -28,13 +29,15 @@ final class AsyncSqlContender implements Contender {
 	 * @param threadMode {@link ThreadMode#PLATFORM} or {@link ThreadMode#VIRTUAL}
 	 * @param queueCapacity room for the whole burst, so that it measures draining and not
 	 * rejection
+	 * @param batching whether queued updates of the same SQL are coalesced into batches
 	 */
-	AsyncSqlContender(String name, DataSource dataSource, ThreadMode threadMode, int queueCapacity) {
+	AsyncSqlContender(String name, DataSource dataSource, ThreadMode threadMode, int queueCapacity, boolean batching) {
 		this.name = name;
 		this.engine = AsyncEngine.builder(dataSource)
-			.name(threadMode.name().toLowerCase(Locale.ROOT))
+			.name(threadMode.name().toLowerCase(Locale.ROOT) + (batching ? "-batching" : ""))
 			.threadMode(threadMode)
 			.queueCapacity(queueCapacity)
+			.batching(batching)
 			.build();
 		this.template = new AsyncJdbcTemplate(this.engine);
 	}

@@ -19,10 +19,17 @@ enum ContenderKind {
 	CEILING("ceiling", false, (name, setup) -> new CeilingContender(name, setup.jdbc(), Database.POOL_SIZE)),
 
 	ASYNC_SQL_PLATFORM("async-sql-platform", false,
-			(name, setup) -> new AsyncSqlContender(name, setup.pool(), ThreadMode.PLATFORM, setup.queueCapacity())),
+			(name, setup) -> new AsyncSqlContender(name, setup.pool(), ThreadMode.PLATFORM, setup.queueCapacity(),
+					false)),
 
 	ASYNC_SQL_VIRTUAL("async-sql-virtual", true,
-			(name, setup) -> new AsyncSqlContender(name, setup.pool(), ThreadMode.VIRTUAL, setup.queueCapacity())),
+			(name, setup) -> new AsyncSqlContender(name, setup.pool(), ThreadMode.VIRTUAL, setup.queueCapacity(),
+					false)),
+
+	/** async-sql on platform threads, coalescing queued inserts into batches. */
+	ASYNC_SQL_BATCHING("async-sql-batching", false,
+			(name, setup) -> new AsyncSqlContender(name, setup.pool(), ThreadMode.PLATFORM, setup.queueCapacity(),
+					true)),
 
 	DIY("diy", false,
 			(name, setup) -> new DiyContender(name, setup.jdbc(), Executors.newFixedThreadPool(Database.POOL_SIZE))),

@@ -12,6 +12,7 @@ import io.asyncsql.AsyncEngine;
 import io.asyncsql.AsyncJdbcTemplate;
 import io.asyncsql.autoconfigure.AsyncSqlAutoConfiguration;
 import io.asyncsql.autoconfigure.Latches;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -54,6 +55,29 @@ class AsyncSqlMetricsAutoConfigurationTests {
 			assertThat(wait.count()).isEqualTo(2);
 			assertThat(execution.totalTime(TimeUnit.NANOSECONDS)).isPositive();
 		});
+	}
+
+	@Test
+	void batchesOfCoalescedUpdatesAreCountedAndSized() {
+		this.contextRunner.withPropertyValues("async-sql.executor.max-concurrency=1", "async-sql.batching.enabled=true")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				AsyncEngine engine = context.getBean(AsyncEngine.class);
+				AsyncJdbcTemplate template = context.getBean(AsyncJdbcTemplate.class);
+				assertThat(template.execute("create table item (id integer)")).succeedsWithin(Duration.ofSeconds(10));
+				AsyncConnection gate = engine.connect().join();
+				CompletableFuture<?>[] inserts = new CompletableFuture<?>[4];
+				for (int id = 0; id < inserts.length; id++) {
+					inserts[id] = template.update("insert into item (id) values (?)", id);
+				}
+				assertThat(gate.close()).succeedsWithin(Duration.ofSeconds(10));
+				assertThat(CompletableFuture.allOf(inserts)).succeedsWithin(Duration.ofSeconds(10));
+				FunctionCounter batches = registry.get("asyncsql.batches").tag("name", "main").functionCounter();
+				DistributionSummary sizes = registry.get("asyncsql.batch.size").tag("name", "main").summary();
+				assertThat(batches.count()).isEqualTo(1);
+				assertThat(sizes.count()).isEqualTo(1);
+				assertThat(sizes.totalAmount()).isEqualTo(4);
+			});
 	}
 
 	@Test

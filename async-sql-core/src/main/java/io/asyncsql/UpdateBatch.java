@@ -1,0 +1,395 @@
+package io.asyncsql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.ParameterDisposer;
+import org.springframework.jdbc.core.PreparedStatementSetter;
+
+/**
+ * One batch of coalesced updates, run by the worker of its first task on that task's
+ * connection. Every caller gets the outcome its update would have had alone:
+ * <ul>
+ * <li>The batch runs in a transaction of its own (auto-commit off, executeBatch, COMMIT,
+ * auto-commit back on), so that it is applied whole or not at all on every database:
+ * MariaDB in auto-commit would commit each element by itself, and a batch that failed
+ * half-way would leave some rows in.</li>
+ * <li>When the batch fails for any reason (a row breaking a constraint, a cancelled or
+ * timed-out member, counts the driver cannot give), it is rolled back and each member
+ * that is still running runs again alone, in auto-commit: it gets its own count or its
+ * own translated exception.</li>
+ * <li>A member cancelled, or past its deadline, while the batch runs aborts the batch
+ * (its statement is cancelled, as a lone update's would be) and is not run again: its
+ * future's cancellation or timeout is the truth, as nothing of it was committed. Just
+ * before the COMMIT every member is sealed: from then on {@code cancel()} returns
+ * {@code false} and the future gets the COMMIT's outcome, as for a transaction.</li>
+ * <li>When the connection breaks while the COMMIT is under way, whether the batch was
+ * applied is unknown: every member fails with {@link TransactionOutcomeUnknownException}.
+ * </li>
+ * </ul>
+ */
+final class UpdateBatch {
+
+	private static final Log logger = LogFactory.getLog(UpdateBatch.class);
+
+	private final UpdateCoalescer coalescer;
+
+	private final AsyncEngine engine;
+
+	private final CoalescibleUpdate update;
+
+	private final Connection connection;
+
+	/** The first task, whose worker runs the batch, then the members, oldest first. */
+	private final List<EngineTask<Integer>> tasks;
+
+	/** Members that ended before the batch started, completed with the others. */
+	private final List<EngineTask<?>> ended = new ArrayList<>(0);
+
+	private final List<@Nullable Throwable> endedFailures = new ArrayList<>(0);
+
+	private final @Nullable Integer[] counts;
+
+	private final @Nullable Throwable[] failures;
+
+	private final long[] startedAt;
+
+	private final @Nullable ScheduledFuture<?>[] deadlineTimers;
+
+	private final boolean[] finished;
+
+	@SuppressWarnings("unchecked")
+	UpdateBatch(UpdateCoalescer coalescer, EngineTask<Integer> first, CoalescibleUpdate update,
+			List<EngineTask<?>> taken, Connection connection) {
+		this.coalescer = coalescer;
+		this.engine = coalescer.engine;
+		this.update = update;
+		this.connection = connection;
+		int capacity = taken.size() + 1;
+		this.tasks = new ArrayList<>(capacity);
+		this.tasks.add(first);
+		this.counts = new Integer[capacity];
+		this.failures = new Throwable[capacity];
+		this.startedAt = new long[capacity];
+		this.deadlineTimers = new ScheduledFuture<?>[capacity];
+		this.finished = new boolean[capacity];
+		for (EngineTask<?> task : taken) {
+			if (start(task, this.tasks.size())) {
+				this.tasks.add((EngineTask<Integer>) task);
+			}
+		}
+	}
+
+	/**
+	 * Start a member as {@link EngineTask#run()} starts a task, unless it ended meanwhile
+	 * or waited past its deadline.
+	 */
+	private boolean start(EngineTask<?> task, int index) {
+		EngineTask.cancel(task.queueTimer);
+		boolean expired = task.deadline.isSet() && task.deadline.remainingNanos() <= 0;
+		// Not running: cancelled since it was taken, its future complete already.
+		if (expired || !task.transition(EngineTask.RUNNING, EngineTask.RUNNING)) {
+			this.ended.add(task);
+			this.endedFailures.add(expired ? this.engine.failures.queueTimeout(task) : null);
+			return false;
+		}
+		this.engine.taskStarted(task);
+		task.observation.startedAside();
+		this.startedAt[index] = System.nanoTime();
+		if (task.deadline.isSet()) {
+			this.deadlineTimers[index] = this.engine.schedule(task::deadlineExpired, task.deadline.remainingNanos());
+		}
+		return true;
+	}
+
+	/**
+	 * Run the batch, or each update alone when the batch fails.
+	 * @return the first task's own count
+	 * @throws Exception the first task's own failure
+	 */
+	@Nullable Integer run() throws Exception {
+		EngineTask<Integer> first = this.tasks.get(0);
+		first.afterCompleting = this::completeMembers;
+		int size = this.tasks.size();
+		if (size == 1) {
+			return this.engine.runBound(first, this.connection, this.update);
+		}
+		this.coalescer.counted(size);
+		for (EngineTask<Integer> task : this.tasks) {
+			task.observation.batched(size);
+		}
+		try {
+			int[] batchCounts = execute();
+			for (int i = 0; i < size; i++) {
+				if (batchCounts != null) {
+					this.counts[i] = batchCounts[i];
+					finish(i);
+				}
+				else {
+					runAlone(i);
+				}
+			}
+		}
+		catch (Throwable ex) {
+			for (int i = 0; i < size; i++) {
+				if (!this.finished[i]) {
+					this.failures[i] = ex;
+					finish(i);
+				}
+			}
+		}
+		Throwable failure = this.failures[0];
+		if (failure instanceof Exception ex) {
+			throw ex;
+		}
+		if (failure instanceof Error error) {
+			throw error;
+		}
+		return this.counts[0];
+	}
+
+	/**
+	 * Run the batch in a transaction of its own.
+	 * @return each task's count once committed, or {@code null} when nothing was
+	 * committed and each must run alone
+	 * @throws TransactionOutcomeUnknownException when the connection broke during the
+	 * COMMIT
+	 * @throws SQLException when the transaction could not be ended, so that running the
+	 * updates alone on the connection is not safe
+	 */
+	private int @Nullable [] execute() throws SQLException {
+		TrackedConnection tracked = new TrackedConnection(this.connection);
+		int timeout = queryTimeoutSeconds();
+		boolean restoreTimeout = timeout > 0 && this.engine.keepsQueryTimeoutInSession(this.connection);
+		int sessionTimeout = restoreTimeout ? tracked.sessionQueryTimeout() : 0;
+		boolean autoCommit = this.connection.getAutoCommit();
+		for (EngineTask<Integer> task : this.tasks) {
+			// A cancel or deadline of any member now cancels the batch's statement.
+			task.attach(tracked);
+		}
+		boolean committed = false;
+		boolean unknown = false;
+		try {
+			if (autoCommit) {
+				this.connection.setAutoCommit(false);
+			}
+			int[] batchCounts = send(tracked, timeout);
+			if (batchCounts == null || !sealAll()) {
+				rollBack();
+				return null;
+			}
+			committed = commit();
+			return committed ? batchCounts : null;
+		}
+		catch (SQLException | RuntimeException ex) {
+			if (ex instanceof TransactionOutcomeUnknownException) {
+				// The connection is broken: the pool discards it, rolling nothing back.
+				unknown = true;
+				throw ex;
+			}
+			if (logger.isDebugEnabled()) {
+				logger.debug("Batch of " + this.tasks.size() + " coalesced updates failed; running each alone", ex);
+			}
+			rollBack();
+			return null;
+		}
+		finally {
+			for (EngineTask<Integer> task : this.tasks) {
+				task.attach(null);
+			}
+			tracked.detach();
+			if (restoreTimeout) {
+				tracked.restoreSessionQueryTimeout(sessionTimeout);
+			}
+			if (autoCommit && !unknown) {
+				restoreAutoCommit(committed);
+			}
+		}
+	}
+
+	private int @Nullable [] send(TrackedConnection tracked, int timeout) throws SQLException {
+		try (PreparedStatement statement = tracked.prepareStatement(this.update.sql())) {
+			if (timeout > 0) {
+				statement.setQueryTimeout(timeout);
+			}
+			for (EngineTask<Integer> task : this.tasks) {
+				setter(task).setValues(statement);
+				statement.addBatch();
+			}
+			return exact(statement.executeBatch());
+		}
+		finally {
+			for (EngineTask<Integer> task : this.tasks) {
+				if (setter(task) instanceof ParameterDisposer disposer) {
+					disposer.cleanupParameters();
+				}
+			}
+		}
+	}
+
+	private static PreparedStatementSetter setter(EngineTask<Integer> task) {
+		return Objects.requireNonNull(task.update, "update").setter();
+	}
+
+	/**
+	 * Return each update's own count, or {@code null} when the driver did not give them
+	 * all (rewritten batches report {@link Statement#SUCCESS_NO_INFO}) and the statement
+	 * is not one whose count is known anyway.
+	 */
+	private int @Nullable [] exact(int[] batchCounts) {
+		if (batchCounts.length != this.tasks.size()) {
+			return null;
+		}
+		for (int i = 0; i < batchCounts.length; i++) {
+			if (batchCounts[i] == Statement.SUCCESS_NO_INFO) {
+				if (!this.update.insertsOneRow()) {
+					return null;
+				}
+				batchCounts[i] = 1;
+			}
+			else if (batchCounts[i] < 0) {
+				return null;
+			}
+		}
+		return batchCounts;
+	}
+
+	/**
+	 * Return the query timeout of the batch: no later than the earliest deadline of its
+	 * tasks, nor than the template's own query timeout.
+	 */
+	private int queryTimeoutSeconds() {
+		int timeout = this.update.jdbcTemplate().getQueryTimeout();
+		for (EngineTask<Integer> task : this.tasks) {
+			if (task.deadline.isSet()) {
+				long millis = TimeUnit.NANOSECONDS.toMillis(task.deadline.remainingNanos());
+				int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
+				timeout = (timeout > 0) ? Math.min(timeout, seconds) : seconds;
+			}
+		}
+		return timeout;
+	}
+
+	/** Seal every task for the COMMIT, or none when one was aborted meanwhile. */
+	private boolean sealAll() {
+		for (int i = 0; i < this.tasks.size(); i++) {
+			if (!this.tasks.get(i).transition(EngineTask.RUNNING, EngineTask.SEALED)) {
+				unsealFirst(i);
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private void unsealFirst(int count) {
+		for (int i = 0; i < count; i++) {
+			this.tasks.get(i).transition(EngineTask.SEALED, EngineTask.RUNNING);
+		}
+	}
+
+	/** Commit the sealed batch; when the server refuses, unseal the tasks and throw. */
+	private boolean commit() throws SQLException {
+		try {
+			this.connection.commit();
+			return true;
+		}
+		catch (SQLException ex) {
+			if (EngineFailures.isConnectionFailure(ex, this.connection)) {
+				throw new TransactionOutcomeUnknownException("async-sql engine '" + this.engine.getName()
+						+ "': the connection broke while the COMMIT of a batch of " + this.tasks.size()
+						+ " coalesced updates was under way, so whether this update was applied is unknown; "
+						+ "check the database before retrying it", ex);
+			}
+			unsealFirst(this.tasks.size());
+			throw ex;
+		}
+	}
+
+	private void rollBack() throws SQLException {
+		// A failure propagates: updates run alone on a connection whose transaction may
+		// still be open would be committed with it, or never.
+		this.connection.rollback();
+	}
+
+	private void restoreAutoCommit(boolean committed) throws SQLException {
+		try {
+			this.connection.setAutoCommit(true);
+		}
+		catch (SQLException ex) {
+			if (!committed) {
+				throw ex;
+			}
+			// Committed already: the pool finds out about the connection.
+		}
+	}
+
+	/**
+	 * Run a task alone, in auto-commit, after its batch failed; not one that was aborted
+	 * meanwhile, whose future tells its outcome already.
+	 */
+	private void runAlone(int index) {
+		EngineTask<Integer> task = this.tasks.get(index);
+		if (!task.transition(EngineTask.RUNNING, EngineTask.RUNNING)) {
+			this.failures[index] = new CancellationException("Aborted while its batch ran");
+			finish(index);
+			return;
+		}
+		if (this.engine.isClosed() && this.tasks.get(0).future.isDone()) {
+			// The engine shut down and cancelled the batch: as for any running operation.
+			task.abandon(this.engine.failures.closed("shut down while the operation ran"));
+		}
+		else {
+			try {
+				this.counts[index] = this.engine.runBound(task, this.connection, task.update);
+			}
+			catch (Throwable ex) {
+				this.failures[index] = ex;
+			}
+		}
+		finish(index);
+	}
+
+	/**
+	 * End a task's work: sealed, so that its future gets its own outcome, and told to the
+	 * listener and its observation as {@link EngineTask#run()} does (the first task's own
+	 * run does that for it).
+	 */
+	private void finish(int index) {
+		this.finished[index] = true;
+		EngineTask<Integer> task = this.tasks.get(index);
+		task.transition(EngineTask.RUNNING, EngineTask.SEALED);
+		if (index > 0) {
+			EngineTask.cancel(this.deadlineTimers[index]);
+			Throwable failure = this.failures[index];
+			this.engine.taskFinished(System.nanoTime() - this.startedAt[index], failure);
+			task.observation.finished(failure);
+		}
+	}
+
+	/**
+	 * Complete the members' futures, once the first task's worker has given up the permit
+	 * and completed that task (so that a stage of theirs may close the engine).
+	 */
+	private void completeMembers() {
+		for (int i = 1; i < this.tasks.size(); i++) {
+			Throwable failure = this.failures[i];
+			this.tasks.get(i).complete(this.counts[i], failure, failure == null);
+		}
+		for (int i = 0; i < this.ended.size(); i++) {
+			this.ended.get(i).complete(null, this.endedFailures.get(i), false);
+		}
+	}
+
+}

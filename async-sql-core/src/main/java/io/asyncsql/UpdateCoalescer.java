@@ -1,0 +1,87 @@
+package io.asyncsql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.support.JdbcUtils;
+
+/**
+ * Coalesces queued auto-commit updates of one {@link AsyncEngine}: the worker that takes
+ * an update also takes the updates of the same SQL that wait in the queue at that moment
+ * (up to the batch's maximum size, less itself) and runs them all as one JDBC batch on
+ * its connection and permit. It never waits for more work: with nothing matching in the
+ * queue the update runs alone, as on an engine without batching, so light load pays one
+ * read of the queue's length.
+ * <p>
+ * Each caller keeps the outcome its update would have had alone; {@link UpdateBatch} says
+ * how. The updates taken leave the queue as a permit would take them, so the queue
+ * timeout, cancellation while queued and the engine's counts treat them as any other
+ * operation that started.
+ */
+final class UpdateCoalescer {
+
+	/** How many waiting operations a worker looks at, per batch member it may take. */
+	private static final int SCAN_FACTOR = 4;
+
+	final AsyncEngine engine;
+
+	private final Admission admission;
+
+	private final int maxSize;
+
+	private final LongAdder batches = new LongAdder();
+
+	private final LongAdder batchedOperations = new LongAdder();
+
+	UpdateCoalescer(AsyncEngine engine, Admission admission, int maxSize) {
+		this.engine = engine;
+		this.admission = admission;
+		this.maxSize = maxSize;
+	}
+
+	/**
+	 * Run a task's update, alone or as the first of a batch.
+	 * @param task the task, holding a permit
+	 * @param update its update
+	 * @return the update's own count
+	 * @throws Exception what the update threw, alone or when re-run after its batch
+	 * failed
+	 */
+	@Nullable Integer run(EngineTask<Integer> task, CoalescibleUpdate update) throws Exception {
+		Connection connection = this.engine.obtainConnection();
+		try {
+			List<EngineTask<?>> taken = (this.admission.queued() > 0)
+					? this.admission.takeMatching(update::carries, this.maxSize - 1, SCAN_FACTOR * this.maxSize)
+					: List.of();
+			if (taken.isEmpty()) {
+				return this.engine.runBound(task, connection, update);
+			}
+			return new UpdateBatch(this, task, update, taken, connection).run();
+		}
+		finally {
+			JdbcUtils.closeConnection(connection);
+		}
+	}
+
+	/**
+	 * Count a batch about to be sent, and tell the engine's listener.
+	 */
+	void counted(int size) {
+		this.batches.increment();
+		this.batchedOperations.add(size);
+		this.engine.batchExecuted(size);
+	}
+
+	long batches() {
+		return this.batches.sum();
+	}
+
+	long batchedOperations() {
+		return this.batchedOperations.sum();
+	}
+
+}
