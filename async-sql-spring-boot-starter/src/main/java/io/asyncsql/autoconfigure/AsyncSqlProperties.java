@@ -7,6 +7,7 @@ import io.asyncsql.ThreadMode;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.convert.DurationUnit;
 
 /**
@@ -53,9 +54,11 @@ public class AsyncSqlProperties {
 
 	private final Observation observation = new Observation();
 
-	private final Replica replica = new Replica();
+	@NestedConfigurationProperty
+	private final AsyncSqlReplicaProperties replica = new AsyncSqlReplicaProperties();
 
-	private final Transaction transaction = new Transaction();
+	@NestedConfigurationProperty
+	private final AsyncSqlTransactionProperties transaction = new AsyncSqlTransactionProperties();
 
 	private final Batching batching = new Batching();
 
@@ -111,11 +114,11 @@ public class AsyncSqlProperties {
 		return this.observation;
 	}
 
-	public Replica getReplica() {
+	public AsyncSqlReplicaProperties getReplica() {
 		return this.replica;
 	}
 
-	public Transaction getTransaction() {
+	public AsyncSqlTransactionProperties getTransaction() {
 		return this.transaction;
 	}
 
@@ -301,242 +304,6 @@ public class AsyncSqlProperties {
 
 		public void setSlowThreshold(@Nullable Duration slowThreshold) {
 			this.slowThreshold = slowThreshold;
-		}
-
-	}
-
-	/**
-	 * Read replica that the template's read-only views run on, with its own pool and
-	 * engine.
-	 */
-	public static class Replica {
-
-		/**
-		 * JDBC URL of the read replica. Setting it turns the reader on.
-		 */
-		private @Nullable String url;
-
-		/**
-		 * Login username of the read replica. Default is the primary's
-		 * (spring.datasource.username).
-		 */
-		private @Nullable String username;
-
-		/**
-		 * Login password of the read replica. Default is the primary's
-		 * (spring.datasource.password).
-		 */
-		private @Nullable String password;
-
-		/**
-		 * Maximum size of the reader's connection pool, which is also its number of
-		 * operations on the replica at once. Default is the primary pool's maximum size.
-		 */
-		private @Nullable Integer poolSize;
-
-		/**
-		 * Longest wait for a connection from the replica before a read counts it as down.
-		 */
-		private Duration connectionTimeout = Duration.ofSeconds(5);
-
-		/**
-		 * Whether reads run on the primary when the reader is down or its queue is full.
-		 * Writes are never moved.
-		 */
-		private boolean fallbackToPrimary;
-
-		/**
-		 * Time reads skip a reader found down (on the primary with fallback, failing at
-		 * once without) before one tries it again.
-		 */
-		private Duration recheckAfter = Duration.ofSeconds(5);
-
-		public @Nullable String getUrl() {
-			return this.url;
-		}
-
-		public void setUrl(@Nullable String url) {
-			this.url = url;
-		}
-
-		public @Nullable String getUsername() {
-			return this.username;
-		}
-
-		public void setUsername(@Nullable String username) {
-			this.username = username;
-		}
-
-		public @Nullable String getPassword() {
-			return this.password;
-		}
-
-		public void setPassword(@Nullable String password) {
-			this.password = password;
-		}
-
-		public @Nullable Integer getPoolSize() {
-			return this.poolSize;
-		}
-
-		public void setPoolSize(@Nullable Integer poolSize) {
-			this.poolSize = poolSize;
-		}
-
-		public Duration getConnectionTimeout() {
-			return this.connectionTimeout;
-		}
-
-		public void setConnectionTimeout(Duration connectionTimeout) {
-			this.connectionTimeout = connectionTimeout;
-		}
-
-		public boolean isFallbackToPrimary() {
-			return this.fallbackToPrimary;
-		}
-
-		public void setFallbackToPrimary(boolean fallbackToPrimary) {
-			this.fallbackToPrimary = fallbackToPrimary;
-		}
-
-		public Duration getRecheckAfter() {
-			return this.recheckAfter;
-		}
-
-		public void setRecheckAfter(Duration recheckAfter) {
-			this.recheckAfter = recheckAfter;
-		}
-
-	}
-
-	/**
-	 * Spring transactions on the engine, and the transactions of the auto-configured
-	 * template.
-	 */
-	public static class Transaction {
-
-		/**
-		 * Whether @Transactional methods that return a reactive type (Mono, Flux, a
-		 * Kotlin suspend function) and name no transaction manager run in async-sql
-		 * transactions, while other @Transactional methods keep the default transaction
-		 * manager.
-		 */
-		private boolean routeReactiveMethods = true;
-
-		private final Retry retry = new Retry();
-
-		public boolean isRouteReactiveMethods() {
-			return this.routeReactiveMethods;
-		}
-
-		public void setRouteReactiveMethods(boolean routeReactiveMethods) {
-			this.routeReactiveMethods = routeReactiveMethods;
-		}
-
-		public Retry getRetry() {
-			return this.retry;
-		}
-
-	}
-
-	/**
-	 * Retries of whole transactions that fail transiently: serialization failures and
-	 * deadlocks (SQL states 40001 and 40P01, MariaDB errors 1213 and 1205).
-	 */
-	public static class Retry {
-
-		/**
-		 * Whether inTransaction of the auto-configured template retries transient
-		 * failures.
-		 */
-		private boolean enabled;
-
-		/**
-		 * Maximum number of retries after the first attempt.
-		 */
-		private long maxRetries = 3;
-
-		/**
-		 * Back-off before the first retry.
-		 */
-		private Duration delay = Duration.ofMillis(50);
-
-		/**
-		 * Random amount added to or taken from each back-off, so that transactions that
-		 * failed together do not retry together.
-		 */
-		private Duration jitter = Duration.ofMillis(25);
-
-		/**
-		 * Factor each back-off is multiplied by for the next retry.
-		 */
-		private double multiplier = 2.0;
-
-		/**
-		 * Longest back-off between two attempts.
-		 */
-		private Duration maxDelay = Duration.ofSeconds(1);
-
-		/**
-		 * Whether the engine's own transient refusals (queue full, queue timeout) are
-		 * retried too.
-		 */
-		private boolean includeEngineRefusals;
-
-		public boolean isEnabled() {
-			return this.enabled;
-		}
-
-		public void setEnabled(boolean enabled) {
-			this.enabled = enabled;
-		}
-
-		public long getMaxRetries() {
-			return this.maxRetries;
-		}
-
-		public void setMaxRetries(long maxRetries) {
-			this.maxRetries = maxRetries;
-		}
-
-		public Duration getDelay() {
-			return this.delay;
-		}
-
-		public void setDelay(Duration delay) {
-			this.delay = delay;
-		}
-
-		public Duration getJitter() {
-			return this.jitter;
-		}
-
-		public void setJitter(Duration jitter) {
-			this.jitter = jitter;
-		}
-
-		public double getMultiplier() {
-			return this.multiplier;
-		}
-
-		public void setMultiplier(double multiplier) {
-			this.multiplier = multiplier;
-		}
-
-		public Duration getMaxDelay() {
-			return this.maxDelay;
-		}
-
-		public void setMaxDelay(Duration maxDelay) {
-			this.maxDelay = maxDelay;
-		}
-
-		public boolean isIncludeEngineRefusals() {
-			return this.includeEngineRefusals;
-		}
-
-		public void setIncludeEngineRefusals(boolean includeEngineRefusals) {
-			this.includeEngineRefusals = includeEngineRefusals;
 		}
 
 	}

@@ -92,7 +92,7 @@ final class AsyncSqlPropertiesValidator {
 					"Set async-sql.query-timeout to 1s or more, or remove it to keep the JdbcTemplate's "
 							+ "(spring.jdbc.template.query-timeout).");
 		}
-		AsyncSqlProperties.Retry retry = this.properties.getTransaction().getRetry();
+		AsyncSqlTransactionProperties.Retry retry = this.properties.getTransaction().getRetry();
 		if (retry.getMaxRetries() < 0) {
 			throw invalid(RETRY + "max-retries", retry.getMaxRetries(), "it must not be negative",
 					"Set " + RETRY + "max-retries to 0 or more, or remove it to use the default of 3.");
@@ -116,7 +116,7 @@ final class AsyncSqlPropertiesValidator {
 	}
 
 	void validateReplica() {
-		AsyncSqlProperties.Replica replica = this.properties.getReplica();
+		AsyncSqlReplicaProperties replica = this.properties.getReplica();
 		if (!StringUtils.hasText(replica.getUrl()) || !replica.getUrl().startsWith("jdbc:")) {
 			throw invalid("async-sql.replica.url", String.valueOf(replica.getUrl()), "it must be a JDBC URL (jdbc:...)",
 					"Set async-sql.replica.url to the JDBC URL of the read replica, or remove it for no reader.");

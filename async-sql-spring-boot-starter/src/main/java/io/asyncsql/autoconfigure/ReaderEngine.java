@@ -34,7 +34,7 @@ final class ReaderEngine implements AutoCloseable {
 
 	ReaderEngine(AsyncSqlProperties properties, AsyncEngineFactory factory, DataSource primary,
 			@Nullable DataSourceProperties primaryProperties, @Nullable TaskDecorator taskDecorator) {
-		AsyncSqlProperties.Replica settings = properties.getReplica();
+		AsyncSqlReplicaProperties settings = properties.getReplica();
 		factory.validator().validateReplica();
 		this.pool = pool(settings, primary, primaryProperties);
 		try {
@@ -52,7 +52,7 @@ final class ReaderEngine implements AutoCloseable {
 			.build();
 	}
 
-	private static HikariDataSource pool(AsyncSqlProperties.Replica settings, DataSource primary,
+	private static HikariDataSource pool(AsyncSqlReplicaProperties settings, DataSource primary,
 			@Nullable DataSourceProperties primaryProperties) {
 		HikariDataSource pool = DataSourceBuilder.create(ReaderEngine.class.getClassLoader())
 			.type(HikariDataSource.class)

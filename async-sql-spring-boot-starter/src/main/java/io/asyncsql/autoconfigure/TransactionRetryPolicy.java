@@ -14,7 +14,7 @@ final class TransactionRetryPolicy {
 	private TransactionRetryPolicy() {
 	}
 
-	static @Nullable RetryPolicy of(AsyncSqlProperties.Retry retry) {
+	static @Nullable RetryPolicy of(AsyncSqlTransactionProperties.Retry retry) {
 		if (!retry.isEnabled()) {
 			return null;
 		}
