@@ -170,7 +170,7 @@ public final class AsyncEngine implements AutoCloseable {
 	 * @return a future of the connection
 	 */
 	public CompletableFuture<AsyncConnection> connect() {
-		return connect(Deadline.NONE, this.jdbcTemplate);
+		return DefaultAsyncConnection.asConnection(connect(Deadline.NONE, this.jdbcTemplate));
 	}
 
 	/**
@@ -373,7 +373,7 @@ public final class AsyncEngine implements AutoCloseable {
 		return this.coalescer != null;
 	}
 
-	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate) {
+	CompletableFuture<DefaultAsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate) {
 		return connect(deadline, jdbcTemplate, this.leaks.opener(OperationKind.CONNECTION));
 	}
 
@@ -382,7 +382,7 @@ public final class AsyncEngine implements AutoCloseable {
 	 * @param opener who asked for it, captured on its thread by
 	 * {@link LeakDetector#opener}, or {@code null} when leaks are not detected
 	 */
-	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate,
+	CompletableFuture<DefaultAsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate,
 			LeakDetector.@Nullable Opener opener) {
 		return connect(deadline, jdbcTemplate,
 				this.observations.open(OperationKind.CONNECTION, null, OperationObservation.NONE), opener);
@@ -393,7 +393,7 @@ public final class AsyncEngine implements AutoCloseable {
 	 * @param opener who asked for it, captured on its thread by
 	 * {@link LeakDetector#opener}, or {@code null} when leaks are not detected
 	 */
-	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate,
+	CompletableFuture<DefaultAsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate,
 			OperationObservation observation, LeakDetector.@Nullable Opener opener) {
 		return submit((task) -> openConnection(task, deadline, jdbcTemplate, opener), deadline, true, observation,
 				null);

@@ -4,11 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.retry.RetryListener;
@@ -38,15 +36,8 @@ import org.springframework.util.Assert;
  */
 public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 
-	private final AsyncEngine engine;
-
-	private final @Nullable Duration timeout;
-
-	/** Where reads go: set on a template with a reader, used by its read-only view. */
-	private final @Nullable ReadRoute reads;
-
-	/** Whether this is the read-only view, whose work goes through {@link #reads}. */
-	private final boolean readOnly;
+	/** Where this view's work runs, and with what deadline. */
+	private final TemplateRoute route;
 
 	/** How {@link #inTransaction(Function)} retries; {@code null} for not at all. */
 	private final @Nullable RetryPolicy retryPolicy;
@@ -68,21 +59,16 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @param jdbcTemplate a template on the engine's own data source
 	 */
 	public AsyncJdbcTemplate(AsyncEngine engine, JdbcTemplate jdbcTemplate) {
-		this(engine, jdbcTemplate, null, null, false, null, NO_LISTENER);
+		this(new TemplateRoute(engine, jdbcTemplate, null, null, false), null, NO_LISTENER);
 		Assert.notNull(engine, "'engine' must not be null");
 		Assert.notNull(jdbcTemplate, "'jdbcTemplate' must not be null");
 		Assert.isTrue(jdbcTemplate.getDataSource() == engine.getDataSource(),
 				"'jdbcTemplate' must use the engine's DataSource, or its statements would bypass the engine's connections");
 	}
 
-	private AsyncJdbcTemplate(AsyncEngine engine, JdbcTemplate jdbcTemplate, @Nullable Duration timeout,
-			@Nullable ReadRoute reads, boolean readOnly, @Nullable RetryPolicy retryPolicy,
-			RetryListener retryListener) {
-		super(jdbcTemplate);
-		this.engine = engine;
-		this.timeout = timeout;
-		this.reads = reads;
-		this.readOnly = readOnly;
+	private AsyncJdbcTemplate(TemplateRoute route, @Nullable RetryPolicy retryPolicy, RetryListener retryListener) {
+		super(route.jdbcTemplate);
+		this.route = route;
 		this.retryPolicy = retryPolicy;
 		this.retryListener = retryListener;
 	}
@@ -105,11 +91,11 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @param timeout the budget of each call, positive
 	 * @return the view
 	 */
+	@Override
 	public AsyncJdbcTemplate withTimeout(Duration timeout) {
 		Assert.notNull(timeout, "'timeout' must not be null");
 		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, () -> "'timeout' must be positive, but was " + timeout);
-		return new AsyncJdbcTemplate(this.engine, this.jdbcTemplate, timeout, this.reads, this.readOnly,
-				this.retryPolicy, this.retryListener);
+		return new AsyncJdbcTemplate(this.route.withTimeout(timeout), this.retryPolicy, this.retryListener);
 	}
 
 	/**
@@ -121,14 +107,14 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 */
 	public AsyncJdbcTemplate withReplica(ReadReplica replica) {
 		Assert.notNull(replica, "'replica' must not be null");
-		Assert.state(!this.readOnly, "withReplica(...) must be called on the primary template, not its read-only view");
+		Assert.state(!this.route.readOnly,
+				"withReplica(...) must be called on the primary template, not its read-only view");
 		JdbcTemplate readerTemplate = new JdbcTemplate(replica.getEngine().getDataSource());
 		readerTemplate.setFetchSize(this.jdbcTemplate.getFetchSize());
 		readerTemplate.setMaxRows(this.jdbcTemplate.getMaxRows());
 		readerTemplate.setQueryTimeout(this.jdbcTemplate.getQueryTimeout());
-		ReadRoute route = new ReadRoute(this.engine, this.jdbcTemplate, replica, readerTemplate, null);
-		return new AsyncJdbcTemplate(this.engine, this.jdbcTemplate, this.timeout, route, false, this.retryPolicy,
-				this.retryListener);
+		ReadRoute reads = new ReadRoute(this.route.engine, this.jdbcTemplate, replica, readerTemplate, null);
+		return new AsyncJdbcTemplate(this.route.withReads(reads), this.retryPolicy, this.retryListener);
 	}
 
 	/**
@@ -146,12 +132,11 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @return the read-only view
 	 */
 	public AsyncJdbcTemplate readOnly() {
-		ReadRoute route = this.reads;
-		if (this.readOnly || route == null) {
+		ReadRoute reads = this.route.reads;
+		if (this.route.readOnly || reads == null) {
 			return this;
 		}
-		return new AsyncJdbcTemplate(route.reader(), readerTemplate(route), this.timeout, route, true, this.retryPolicy,
-				this.retryListener);
+		return new AsyncJdbcTemplate(this.route.readingThrough(reads), this.retryPolicy, this.retryListener);
 	}
 
 	/**
@@ -167,17 +152,12 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	public AsyncJdbcTemplate readOnly(Duration maxStaleness) {
 		Assert.notNull(maxStaleness, "'maxStaleness' must not be null");
 		Assert.isTrue(!maxStaleness.isNegative(), () -> "'maxStaleness' must not be negative, but was " + maxStaleness);
-		ReadRoute route = this.reads;
-		if (route == null) {
+		ReadRoute reads = this.route.reads;
+		if (reads == null) {
 			return this;
 		}
-		ReadRoute bounded = route.withMaxStaleness(maxStaleness);
-		return new AsyncJdbcTemplate(route.reader(), readerTemplate(route), this.timeout, bounded, true,
-				this.retryPolicy, this.retryListener);
-	}
-
-	private JdbcTemplate readerTemplate(ReadRoute route) {
-		return route.readerTemplate();
+		ReadRoute bounded = reads.withMaxStaleness(maxStaleness);
+		return new AsyncJdbcTemplate(this.route.readingThrough(bounded), this.retryPolicy, this.retryListener);
 	}
 
 	/**
@@ -185,8 +165,8 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @return the reader, or {@code null} when reads run on this template's engine
 	 */
 	public @Nullable ReadReplica getReadReplica() {
-		ReadRoute route = this.reads;
-		return (route != null) ? route.replica() : null;
+		ReadRoute reads = this.route.reads;
+		return (reads != null) ? reads.replica() : null;
 	}
 
 	/**
@@ -194,7 +174,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @return whether work runs on the reader
 	 */
 	public boolean isReadOnly() {
-		return this.readOnly;
+		return this.route.readOnly;
 	}
 
 	/**
@@ -207,8 +187,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @return the view
 	 */
 	public AsyncJdbcTemplate withRetry(@Nullable RetryPolicy retryPolicy) {
-		return new AsyncJdbcTemplate(this.engine, this.jdbcTemplate, this.timeout, this.reads, this.readOnly,
-				retryPolicy, this.retryListener);
+		return new AsyncJdbcTemplate(this.route, retryPolicy, this.retryListener);
 	}
 
 	/**
@@ -220,8 +199,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 */
 	public AsyncJdbcTemplate withRetryListener(RetryListener retryListener) {
 		Assert.notNull(retryListener, "'retryListener' must not be null");
-		return new AsyncJdbcTemplate(this.engine, this.jdbcTemplate, this.timeout, this.reads, this.readOnly,
-				this.retryPolicy, retryListener);
+		return new AsyncJdbcTemplate(this.route, this.retryPolicy, retryListener);
 	}
 
 	/**
@@ -269,15 +247,20 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @return a future of the work's result
 	 */
 	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		return transaction(work);
+	}
+
+	@Override
+	<T> CompletableFuture<T> transaction(Function<? super JdbcOperationsSupport, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
-		DefaultAsyncConnection joined = joined();
+		DefaultAsyncConnection joined = this.route.joined();
 		if (joined != null) {
 			return joined.inTransaction(TransactionSetup.DEFAULT, work);
 		}
 		if (this.retryPolicy != null) {
-			return inTransaction(this.retryPolicy, work);
+			return new TransactionRetrier(this.retryPolicy, this.retryListener).execute(withRetry(null), work);
 		}
-		return inTransaction(deadline(), TransactionSetup.DEFAULT, work);
+		return TransactionRunner.onOwnLane(this.route, this.route.deadline(), TransactionSetup.DEFAULT, work);
 	}
 
 	/**
@@ -309,28 +292,23 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 */
 	public <T> CompletableFuture<T> inTransaction(TransactionDefinition definition,
 			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		return transaction(definition, work);
+	}
+
+	/**
+	 * Run work in a transaction as
+	 * {@link #inTransaction(TransactionDefinition, Function)} does, giving it the
+	 * operations that run in it.
+	 */
+	<T> CompletableFuture<T> transaction(TransactionDefinition definition,
+			Function<? super JdbcOperationsSupport, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
 		TransactionSetup setup = TransactionSetup.of(definition);
-		DefaultAsyncConnection joined = joined();
+		DefaultAsyncConnection joined = this.route.joined();
 		if (joined != null) {
 			return JoinedTransactions.propagate(this, joined, definition, setup, work);
 		}
-		switch (definition.getPropagationBehavior()) {
-			case TransactionDefinition.PROPAGATION_MANDATORY:
-				return CompletableFuture.failedFuture(new IllegalTransactionStateException(
-						"No existing transaction found for transaction marked with propagation 'mandatory'; "
-								+ "CompletableFuture code has none to join"));
-			case TransactionDefinition.PROPAGATION_SUPPORTS:
-			case TransactionDefinition.PROPAGATION_NOT_SUPPORTED:
-			case TransactionDefinition.PROPAGATION_NEVER:
-				return TransactionRules.withoutTransaction(this, work);
-			default:
-				Deadline deadline = Deadline.earlier(deadline(), setup.deadline());
-				if (definition instanceof TransactionAttribute attribute) {
-					return TransactionRules.applying(attribute, (ruled) -> inTransaction(deadline, setup, ruled), work);
-				}
-				return inTransaction(deadline, setup, work);
-		}
+		return TransactionRules.propagate(this, this.route, definition, setup, work);
 	}
 
 	/**
@@ -364,81 +342,20 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 			Supplier<? extends CompletionStage<T>> body) {
 		Assert.notNull(definition, "'definition' must not be null");
 		Assert.notNull(body, "'body' must not be null");
-		return inTransaction(definition, (operations) -> (operations instanceof DefaultAsyncConnection lane)
-				? lane.joining(body) : JoinedTransactions.outside(body));
+		return transaction(definition, (operations) -> operations.joining(body));
 	}
 
 	/**
-	 * Return the lane of the {@link #transactional} body this thread works for, if it is
-	 * on this template's engine or, for a read-only view, on its primary.
+	 * Run a body outside any transaction: these operations run in none.
 	 */
-	private @Nullable DefaultAsyncConnection joined() {
-		DefaultAsyncConnection joined = JoinedTransactions.current(this.engine);
-		ReadRoute route = this.reads;
-		if (joined == null && this.readOnly && route != null) {
-			joined = JoinedTransactions.current(route.primary());
-		}
-		return joined;
+	@Override
+	<T> CompletionStage<T> joining(Supplier<? extends CompletionStage<T>> body) {
+		return JoinedTransactions.outside(body);
 	}
 
-	private <T> CompletableFuture<T> inTransaction(Deadline deadline, TransactionSetup setup,
-			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
-		OperationObservation observation = this.engine.observations.open(OperationKind.TRANSACTION, null,
-				OperationObservation.NONE);
-		CompletableFuture<AsyncConnection> connecting = connect(deadline, observation);
-		// Before the connection comes: one that comes all the same is abandoned as it
-		// arrives (abortWith below).
-		TransactionFuture<T> result = new TransactionFuture<>(() -> {
-			connecting.cancel(false);
-			return true;
-		});
-		observation.endWith(result);
-		connecting.whenComplete((connection, connectFailure) -> {
-			if (connectFailure != null) {
-				result.settleExceptionally(EngineFailures.unwrap(connectFailure));
-				return;
-			}
-			DefaultAsyncConnection lane = (DefaultAsyncConnection) connection;
-			// The cancel hook goes in before the transaction starts: a cancel that came
-			// as the connection arrived abandons it before it begins, and none can slip
-			// between its start and the hook and be reported while it commits.
-			TransactionFuture<T> transaction = lane.inTransaction(setup, work,
-					(starting) -> result.abortWith(starting::abort));
-			if (deadline.isSet()) {
-				expireAtDeadline(lane, deadline, result);
-			}
-			transaction.whenComplete((value, failure) -> lane.close().whenComplete((closed, closeFailure) -> {
-				if (result.isAborted()) {
-					// Ended by a cancel or the deadline, which completes the future.
-					return;
-				}
-				if (failure != null) {
-					result.settleExceptionally(EngineFailures.unwrap(failure));
-				}
-				else {
-					result.settle(value);
-				}
-			}));
-		});
-		return result;
-	}
-
-	/**
-	 * Hold the whole transaction to its deadline, even when the work's stage never
-	 * completes: unless its COMMIT has been sent, roll it back (cancelling its statement)
-	 * and fail once the connection is back.
-	 */
-	private void expireAtDeadline(DefaultAsyncConnection lane, Deadline deadline, TransactionFuture<?> result) {
-		ScheduledFuture<?> timer = this.engine.schedule(() -> {
-			if (!result.isDone() && result.abort()) {
-				lane.close()
-					.whenComplete((closed, closeFailure) -> result
-						.settleExceptionally(this.engine.failures.transactionDeadlineExceeded(deadline)));
-			}
-		}, deadline.remainingNanos());
-		if (timer != null) {
-			result.whenComplete((value, failure) -> timer.cancel(false));
-		}
+	@Override
+	JdbcOperationsSupport forReads(@Nullable Duration maxStaleness) {
+		return this.route.readOnly ? this : (maxStaleness != null) ? readOnly(maxStaleness) : readOnly();
 	}
 
 	/**
@@ -447,26 +364,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @return a future of the connection
 	 */
 	public CompletableFuture<AsyncConnection> connect() {
-		return connect(deadline());
-	}
-
-	private CompletableFuture<AsyncConnection> connect(Deadline deadline) {
-		return connect(deadline, null);
-	}
-
-	/**
-	 * Open a lane on the primary, or on the reader for a read-only view, for the given
-	 * transaction, or as a connection of its own when {@code null}.
-	 */
-	private CompletableFuture<AsyncConnection> connect(Deadline deadline, @Nullable OperationObservation transaction) {
-		OperationKind kind = (transaction != null) ? OperationKind.TRANSACTION : OperationKind.CONNECTION;
-		ReadRoute route = this.reads;
-		if (this.readOnly && route != null) {
-			return route.connect(deadline, kind);
-		}
-		LeakDetector.Opener opener = this.engine.leaks.opener(kind);
-		return (transaction != null) ? this.engine.connect(deadline, this.jdbcTemplate, transaction, opener)
-				: this.engine.connect(deadline, this.jdbcTemplate, opener);
+		return DefaultAsyncConnection.asConnection(this.route.connect(this.route.deadline(), null));
 	}
 
 	/**
@@ -481,12 +379,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 */
 	public <T> BulkSink<T> bulkSink(BulkLoad<T> load) {
 		Assert.notNull(load, "'load' must not be null");
-		Assert.state(!this.readOnly, "A bulk load writes: use the primary template, not its read-only view");
-		OperationObservation observation = this.engine.observations.open(OperationKind.BULK_LOAD, load.copySql(),
-				OperationObservation.NONE);
-		Deadline deadline = deadline();
-		return new DefaultBulkSink<>(load, observation, (opening) -> this.engine.connect(deadline, this.jdbcTemplate,
-				opening, this.engine.leaks.opener(OperationKind.BULK_LOAD)));
+		return this.route.bulkSink(load);
 	}
 
 	/**
@@ -506,48 +399,17 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 
 	@Override
 	boolean coalescesUpdates() {
-		return !this.readOnly && this.engine.coalescesUpdates();
+		return !this.route.readOnly && this.route.engine.coalescesUpdates();
 	}
 
 	@Override
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
-		DefaultAsyncConnection joined = joined();
-		if (joined != null) {
-			return joined.submit(work);
-		}
-		ReadRoute route = this.reads;
-		if (this.readOnly && route != null) {
-			return route.submit(work, deadline());
-		}
-		return this.engine.submit(work, deadline());
+		return this.route.submit(work);
 	}
 
 	@Override
 	<T> Flow.Publisher<T> publisher(String sql, RowMapper<T> rowMapper, @Nullable Object @Nullable [] args) {
-		DefaultAsyncConnection joined = joined();
-		if (joined != null) {
-			return joined.publisher(sql, rowMapper, args);
-		}
-		ReadRoute route = this.reads;
-		if (this.readOnly && route != null && !route.streamsOnReader()) {
-			// Decided now: a stream that moved side after rows arrived would repeat them.
-			AsyncEngine primary = route.primary();
-			JdbcTemplate primaryTemplate = route.primaryTemplate();
-			return new RowPublisher<>(primary, primaryTemplate, sql, rowMapper, args,
-					(observation) -> primary
-						.connect(deadline(), primaryTemplate, observation, primary.leaks.opener(OperationKind.STREAM))
-						.thenApply(DefaultAsyncConnection.class::cast),
-					true);
-		}
-		return new RowPublisher<>(this.engine, this.jdbcTemplate, sql, rowMapper, args,
-				(observation) -> this.engine
-					.connect(deadline(), this.jdbcTemplate, observation, this.engine.leaks.opener(OperationKind.STREAM))
-					.thenApply(DefaultAsyncConnection.class::cast),
-				true);
-	}
-
-	private Deadline deadline() {
-		return (this.timeout != null) ? Deadline.after(this.timeout) : Deadline.NONE;
+		return this.route.publisher(sql, rowMapper, args);
 	}
 
 	/**
@@ -564,7 +426,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * @return the engine
 	 */
 	public AsyncEngine getEngine() {
-		return this.engine;
+		return this.route.engine;
 	}
 
 }

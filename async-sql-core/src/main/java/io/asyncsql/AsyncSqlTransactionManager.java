@@ -107,8 +107,8 @@ public final class AsyncSqlTransactionManager extends AbstractReactiveTransactio
 		}
 		Deadline deadline = TransactionSetup.of(definition).deadline();
 		return Mono.defer(() -> {
-			CompletableFuture<AsyncConnection> connecting = getEngine().connect(deadline, this.template.jdbcTemplate,
-					getEngine().leaks.opener(OperationKind.TRANSACTION));
+			CompletableFuture<DefaultAsyncConnection> connecting = getEngine().connect(deadline,
+					this.template.jdbcTemplate, getEngine().leaks.opener(OperationKind.TRANSACTION));
 			CompletableFuture<TransactionalLane> opening = connecting
 				.thenCompose((connection) -> connection.begin(definition).handle((begun, failure) -> {
 					if (failure != null) {

@@ -42,8 +42,7 @@ final class BulkLane<T> {
 	/**
 	 * Take the lane, begin its transaction and choose the writer, unless stopped by then.
 	 */
-	CompletableFuture<Void> open(AsyncConnection connection) {
-		DefaultAsyncConnection opened = (DefaultAsyncConnection) connection;
+	CompletableFuture<Void> open(DefaultAsyncConnection opened) {
 		this.lane = opened;
 		if (this.stopped) {
 			return CompletableFuture.completedFuture(null);

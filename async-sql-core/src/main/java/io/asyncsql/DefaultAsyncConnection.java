@@ -2,11 +2,7 @@ package io.asyncsql;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.sql.Savepoint;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -26,7 +21,6 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.support.JdbcUtils;
-import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.util.Assert;
 
@@ -36,8 +30,9 @@ import org.springframework.util.Assert;
  * <p>
  * Operations go into a lock-free queue in submission order and one drain loop at a time
  * runs them on an engine thread (the usual serial-executor pattern), so at most one
- * thread ever uses the connection. Transaction state is touched only inside lane
- * operations, which the drain loop already serialises.
+ * thread ever uses the connection. Its transactions are {@link LaneTransactions}', whose
+ * state is touched only inside lane operations, which the drain loop already serialises;
+ * {@link TransactionRunner} runs work in them.
  */
 final class DefaultAsyncConnection extends JdbcOperationsSupport implements AsyncConnection {
 
@@ -46,8 +41,6 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	private final Connection connection;
 
 	private final Deadline deadline;
-
-	private final boolean initialAutoCommit;
 
 	private final Queue<EngineTask<?>> pending = new ConcurrentLinkedQueue<>();
 
@@ -59,10 +52,8 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	private final Set<Runnable> releaseActions = ConcurrentHashMap.newKeySet();
 
-	/**
-	 * Transactions from outermost (last) to innermost (first); only lane work uses it.
-	 */
-	private final Deque<LaneTransaction> transactions = new ArrayDeque<>();
+	/** This lane's transaction and savepoints; only lane work changes them. */
+	final LaneTransactions transactions;
 
 	/** The observation of this connection, transaction or stream; set by the engine. */
 	OperationObservation observation = OperationObservation.NONE;
@@ -87,43 +78,18 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	private boolean released;
 
-	/**
-	 * Whether the connection's transaction state is unknown (a COMMIT or ROLLBACK
-	 * failed), so that it must be discarded rather than given back; only lane work uses
-	 * it.
-	 */
-	private boolean discard;
-
-	/**
-	 * Whether the driver sends {@code BEGIN} only with a transaction's first statement;
-	 * found out on the first begin. Only lane work uses it.
-	 */
-	private @Nullable Boolean beginsLazily;
-
-	/**
-	 * The deadline of the open transaction's definition, if any; see
-	 * {@link #begin(TransactionDefinition)}.
-	 */
-	private volatile Deadline transactionDeadline = Deadline.NONE;
-
-	/**
-	 * What puts back the connection state the open transaction's definition changed; only
-	 * lane work uses it.
-	 */
-	private TransactionSetup.Restore restore = TransactionSetup.Restore.NOTHING;
-
 	DefaultAsyncConnection(AsyncEngine engine, Connection connection, Deadline deadline, JdbcTemplate jdbcTemplate)
 			throws SQLException {
 		super(jdbcTemplate);
 		this.engine = engine;
 		this.connection = connection;
 		this.deadline = deadline;
-		this.initialAutoCommit = connection.getAutoCommit();
+		this.transactions = new LaneTransactions(this, connection, deadline);
 	}
 
 	@Override
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work) {
-		return submit(work, Deadline.earlier(this.deadline, this.transactionDeadline));
+		return submit(work, Deadline.earlier(this.deadline, this.transactions.deadline()));
 	}
 
 	/**
@@ -139,7 +105,11 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		return submit(work, deadline, false);
 	}
 
-	private <T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline, boolean commits) {
+	/**
+	 * Run work with the given deadline; a task that {@code commits} sends the COMMIT of
+	 * the outermost transaction and refuses to be ended once it has started.
+	 */
+	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline, boolean commits) {
 		EngineTask<T> task = this.engine.newTask((t) -> runInLane(t, work), deadline, true, false);
 		task.commits = commits;
 		if (this.joinable) {
@@ -156,6 +126,15 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		}
 		enqueue(task);
 		return task.future;
+	}
+
+	/**
+	 * Return the future of a lane as the API's future of a connection: the same future,
+	 * so that cancelling it still withdraws the request for the lane.
+	 */
+	@SuppressWarnings("unchecked")
+	static CompletableFuture<AsyncConnection> asConnection(CompletableFuture<? extends AsyncConnection> lane) {
+		return (CompletableFuture<AsyncConnection>) lane;
 	}
 
 	@Override
@@ -206,64 +185,18 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	@Override
 	public CompletableFuture<AsyncTransaction> begin() {
-		return submit((con) -> {
-			if (!this.transactions.isEmpty()) {
-				throw new IllegalTransactionStateException(
-						"A transaction is already active on this connection; use beginNested() for a savepoint");
-			}
-			return beginTransaction(con);
-		});
+		return submit((con) -> this.transactions.beginOutermost(con, TransactionSetup.DEFAULT));
 	}
 
 	@Override
 	public CompletableFuture<AsyncTransaction> begin(TransactionDefinition definition) {
 		TransactionSetup setup = TransactionSetup.of(definition);
-		return submit((con) -> {
-			if (!this.transactions.isEmpty()) {
-				throw new IllegalTransactionStateException(
-						"A transaction is already active on this connection; use beginNested() for a savepoint");
-			}
-			return beginTransaction(con, setup);
-		});
+		return submit((con) -> this.transactions.beginOutermost(con, setup));
 	}
 
 	@Override
 	public CompletableFuture<AsyncTransaction> beginNested() {
-		return submit((con) -> {
-			if (this.transactions.isEmpty()) {
-				throw new IllegalTransactionStateException(
-						"No transaction is active on this connection; call begin() before beginNested()");
-			}
-			return beginTransaction(con);
-		});
-	}
-
-	private AsyncTransaction beginTransaction(Connection con) throws SQLException {
-		return beginTransaction(con, TransactionSetup.DEFAULT);
-	}
-
-	private AsyncTransaction beginTransaction(Connection con, TransactionSetup setup) throws SQLException {
-		LaneTransaction transaction;
-		if (this.transactions.isEmpty()) {
-			con.setAutoCommit(false);
-			try {
-				this.restore = setup.apply(con);
-				if (beginsLazily(con)) {
-					EagerBegin.open(con);
-				}
-			}
-			catch (SQLException | RuntimeException ex) {
-				undoBegin(con, ex);
-				throw ex;
-			}
-			this.transactionDeadline = setup.deadline();
-			transaction = new LaneTransaction(null);
-		}
-		else {
-			transaction = new LaneTransaction(con.setSavepoint());
-		}
-		this.transactions.push(transaction);
-		return transaction;
+		return submit(this.transactions::beginNested);
 	}
 
 	@Override
@@ -276,46 +209,24 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 * ignores it, when one is already active).
 	 */
 	<T> TransactionFuture<T> inTransaction(TransactionSetup setup,
-			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
-		return inTransaction(setup, work, (transaction) -> {
+			Function<? super DefaultAsyncConnection, ? extends CompletionStage<T>> work) {
+		return TransactionRunner.onLane(this, setup, work, (transaction) -> {
 		});
 	}
 
-	/**
-	 * Run work in a transaction as {@link #inTransaction(TransactionSetup, Function)}
-	 * does, handing its future to the caller before anything is submitted, so that a
-	 * caller's cancel can never miss a transaction already under way.
-	 */
-	<T> TransactionFuture<T> inTransaction(TransactionSetup setup,
-			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work,
-			Consumer<TransactionFuture<T>> beforeStart) {
-		Assert.notNull(work, "'work' must not be null");
-		TransactionFuture<T> result = new TransactionFuture<>(() -> abandonUnlessCommitSent(null));
-		beforeStart.accept(result);
-		submit((con) -> beginTransaction(con, setup)).whenComplete((transaction, beginFailure) -> {
-			if (beginFailure != null) {
-				result.settleExceptionally(EngineFailures.unwrap(beginFailure));
-			}
-			else {
-				result.abortWith(() -> abandonUnlessCommitSent((LaneTransaction) transaction));
-				runInTransaction(transaction, work, result);
-			}
-		});
-		return result;
+	@Override
+	<T> CompletableFuture<T> transaction(Function<? super JdbcOperationsSupport, ? extends CompletionStage<T>> work) {
+		return inTransaction(TransactionSetup.DEFAULT, work);
 	}
 
-	/**
-	 * End a transaction where it stands, unless its COMMIT has been sent: cancel the
-	 * running operation, roll back and close.
-	 * @param transaction the transaction, or {@code null} before it has begun
-	 * @return {@code false} when the COMMIT has been sent, so that its outcome decides
-	 */
-	private boolean abandonUnlessCommitSent(@Nullable LaneTransaction transaction) {
-		if (transaction != null && !transaction.abort()) {
-			return false;
-		}
-		abandon();
-		return true;
+	@Override
+	JdbcOperationsSupport withTimeout(Duration timeout) {
+		return new TimedLane(this, timeout);
+	}
+
+	@Override
+	JdbcOperationsSupport forReads(@Nullable Duration maxStaleness) {
+		return this;
 	}
 
 	/**
@@ -323,6 +234,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 * runs and in the stages that completing those operations runs, until the stage it
 	 * returns completes; see {@link JoinedTransactions}.
 	 */
+	@Override
 	<T> CompletionStage<T> joining(Supplier<? extends CompletionStage<T>> body) {
 		// A body that takes part in (or nests inside) the lane's transaction leaves the
 		// end of joining to the outermost one.
@@ -349,182 +261,6 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	AsyncEngine getEngine() {
 		return this.engine;
-	}
-
-	private <T> void runInTransaction(AsyncTransaction transaction,
-			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work, TransactionFuture<T> result) {
-		CompletionStage<T> stage;
-		try {
-			stage = work.apply(this);
-			Assert.state(stage != null, "Transaction work returned null instead of a CompletionStage");
-		}
-		catch (Throwable ex) {
-			stage = CompletableFuture.failedFuture(ex);
-		}
-		stage.whenComplete((value, workFailure) -> {
-			if (workFailure == null) {
-				transaction.commit().whenComplete((done, commitFailure) -> {
-					if (commitFailure == null) {
-						result.settle(value);
-					}
-					else {
-						// A commit that could not start (deadline) leaves the transaction
-						// open.
-						rollBackAndFail(transaction, EngineFailures.unwrap(commitFailure), result);
-					}
-				});
-			}
-			else {
-				rollBackAndFail(transaction, EngineFailures.unwrap(workFailure), result);
-			}
-		});
-	}
-
-	private void rollBackAndFail(AsyncTransaction transaction, Throwable cause, TransactionFuture<?> result) {
-		rollbackIfActive(transaction).whenComplete((rolledBack, rollbackFailure) -> {
-			if (rollbackFailure != null) {
-				cause.addSuppressed(EngineFailures.unwrap(rollbackFailure));
-			}
-			result.settleExceptionally(cause);
-		});
-	}
-
-	private CompletableFuture<Void> rollbackIfActive(AsyncTransaction transaction) {
-		return transaction.isActive() ? transaction.rollback() : CompletableFuture.completedFuture(null);
-	}
-
-	private CompletableFuture<Void> finish(LaneTransaction transaction, boolean commit) {
-		// A rollback must run even when the deadline has passed: it is how work is
-		// undone. A commit's deadline holds only until the COMMIT is sent.
-		Deadline deadline = commit ? Deadline.earlier(this.deadline, this.transactionDeadline) : Deadline.NONE;
-		boolean commits = commit && transaction.savepoint == null;
-		return submit((con) -> {
-			if (!transaction.active) {
-				throw new IllegalTransactionStateException("Transaction is already finished");
-			}
-			if (this.transactions.peek() != transaction) {
-				throw new IllegalTransactionStateException(
-						"A nested transaction begun after this one is still active; finish it first");
-			}
-			if (commits && !transaction.sendCommit()) {
-				throw new IllegalTransactionStateException(
-						"Transaction was ended (cancelled, or past its deadline) before its commit; it is rolled back");
-			}
-			this.transactions.pop();
-			transaction.active = false;
-			if (transaction.savepoint != null) {
-				finishNested(con, transaction.savepoint, commit);
-			}
-			else {
-				finishOutermost(con, commit);
-			}
-			return null;
-		}, deadline, commits);
-	}
-
-	private boolean beginsLazily(Connection con) throws SQLException {
-		Boolean lazily = this.beginsLazily;
-		if (lazily == null) {
-			lazily = EagerBegin.isNeeded(con);
-			this.beginsLazily = lazily;
-		}
-		return lazily;
-	}
-
-	/**
-	 * Put the connection back as it was before a begin that failed part-way; if that
-	 * fails too, its state is unknown and it is discarded.
-	 */
-	private void undoBegin(Connection con, Exception failure) {
-		try {
-			con.rollback();
-			this.restore.restore(con);
-			restoreAutoCommit();
-		}
-		catch (SQLException | RuntimeException undoFailure) {
-			failure.addSuppressed(undoFailure);
-			this.discard = true;
-		}
-		this.restore = TransactionSetup.Restore.NOTHING;
-	}
-
-	private void finishNested(Connection con, Savepoint savepoint, boolean commit) throws SQLException {
-		if (!commit) {
-			con.rollback(savepoint);
-			return;
-		}
-		try {
-			con.releaseSavepoint(savepoint);
-		}
-		catch (SQLFeatureNotSupportedException ex) {
-			// The savepoint lives on until the outer transaction ends: harmless.
-		}
-	}
-
-	private void finishOutermost(Connection con, boolean commit) throws SQLException {
-		boolean ended = false;
-		try {
-			if (commit) {
-				commitOrRollBack(con);
-			}
-			else {
-				con.rollback();
-			}
-			ended = true;
-		}
-		finally {
-			this.transactions.clear();
-			this.transactionDeadline = Deadline.NONE;
-			if (ended) {
-				this.restore.restore(con);
-				restoreAutoCommit();
-			}
-			else {
-				// Whether the transaction is still open is unknown, and turning
-				// auto-commit back on would commit it: the connection is discarded.
-				this.discard = true;
-			}
-			this.restore = TransactionSetup.Restore.NOTHING;
-		}
-	}
-
-	private void commitOrRollBack(Connection con) throws SQLException {
-		try {
-			con.commit();
-		}
-		catch (SQLException ex) {
-			if (isConnectionFailure(ex)) {
-				throw new TransactionOutcomeUnknownException("async-sql connection of engine '" + this.engine.getName()
-						+ "' broke while its COMMIT was under way, so whether the transaction committed is unknown; "
-						+ "check the database before retrying it", ex);
-			}
-			try {
-				con.rollback();
-			}
-			catch (SQLException rollbackFailure) {
-				ex.addSuppressed(rollbackFailure);
-			}
-			throw ex;
-		}
-	}
-
-	/**
-	 * Return whether a commit failed because the connection broke (SQLSTATE class 08),
-	 * rather than because the server refused it and rolled back.
-	 */
-	private boolean isConnectionFailure(SQLException ex) {
-		return EngineFailures.isConnectionFailure(ex, this.connection);
-	}
-
-	private void restoreAutoCommit() {
-		try {
-			if (this.connection.getAutoCommit() != this.initialAutoCommit) {
-				this.connection.setAutoCommit(this.initialAutoCommit);
-			}
-		}
-		catch (SQLException ex) {
-			// A broken connection: the pool discards it when it comes back.
-		}
 	}
 
 	/**
@@ -606,13 +342,10 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		}
 		this.released = true;
 		try {
-			if (!this.transactions.isEmpty()) {
-				this.transactions.forEach((transaction) -> transaction.active = false);
-				finishOutermost(this.connection, false);
-			}
+			this.transactions.rollBackOpen();
 		}
 		finally {
-			if (this.discard) {
+			if (this.transactions.mustDiscard()) {
 				abortConnection();
 			}
 			JdbcUtils.closeConnection(this.connection);
@@ -635,64 +368,6 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	private EngineClosedException closedException() {
 		return new EngineClosedException("async-sql connection of engine '" + this.engine.getName() + "' is closed");
-	}
-
-	/**
-	 * A transaction or savepoint of this connection.
-	 */
-	private final class LaneTransaction implements AsyncTransaction {
-
-		private static final int OPEN = 0;
-
-		private static final int COMMIT_SENT = 1;
-
-		private static final int ABORTED = 2;
-
-		private final @Nullable Savepoint savepoint;
-
-		private volatile boolean active = true;
-
-		/** {@link #OPEN}, {@link #COMMIT_SENT} or {@link #ABORTED}. */
-		private final AtomicInteger outcome = new AtomicInteger(OPEN);
-
-		LaneTransaction(@Nullable Savepoint savepoint) {
-			this.savepoint = savepoint;
-		}
-
-		/**
-		 * Claim the transaction for its COMMIT, unless it was aborted.
-		 */
-		boolean sendCommit() {
-			return this.outcome.compareAndSet(OPEN, COMMIT_SENT);
-		}
-
-		/**
-		 * Claim the transaction for a rollback, unless its COMMIT was sent.
-		 */
-		boolean abort() {
-			return this.outcome.compareAndSet(OPEN, ABORTED) || this.outcome.get() == ABORTED;
-		}
-
-		@Override
-		public CompletableFuture<Void> commit() {
-			return finish(this, true);
-		}
-
-		@Override
-		public CompletableFuture<Void> rollback() {
-			return finish(this, false);
-		}
-
-		@Override
-		public boolean isActive() {
-			return this.active;
-		}
-
-		@Override
-		public boolean isNested() {
-			return this.savepoint != null;
-		}
-
 	}
 
 }

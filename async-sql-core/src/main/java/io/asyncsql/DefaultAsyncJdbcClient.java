@@ -46,17 +46,14 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 
 	private final JdbcOperationsSupport operations;
 
-	private final @Nullable Duration laneTimeout;
-
 	private final Shared shared;
 
 	DefaultAsyncJdbcClient(AsyncJdbcTemplate template) {
-		this(template, null, new Shared(checkNotNull(template).getJdbcTemplate()));
+		this(template, new Shared(checkNotNull(template).getJdbcTemplate()));
 	}
 
-	private DefaultAsyncJdbcClient(JdbcOperationsSupport operations, @Nullable Duration laneTimeout, Shared shared) {
+	private DefaultAsyncJdbcClient(JdbcOperationsSupport operations, Shared shared) {
 		this.operations = operations;
-		this.laneTimeout = laneTimeout;
 		this.shared = shared;
 	}
 
@@ -75,61 +72,49 @@ final class DefaultAsyncJdbcClient implements AsyncJdbcClient {
 	public AsyncJdbcClient withTimeout(Duration timeout) {
 		Assert.notNull(timeout, "'timeout' must not be null");
 		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, () -> "'timeout' must be positive, but was " + timeout);
-		if (this.operations instanceof AsyncJdbcTemplate template) {
-			return new DefaultAsyncJdbcClient(template.withTimeout(timeout), null, this.shared);
-		}
-		return new DefaultAsyncJdbcClient(this.operations, timeout, this.shared);
+		return new DefaultAsyncJdbcClient(this.operations.withTimeout(timeout), this.shared);
 	}
 
 	@Override
 	public AsyncJdbcClient readOnly() {
-		if (this.operations instanceof AsyncJdbcTemplate template && !template.isReadOnly()) {
-			AsyncJdbcTemplate reads = template.readOnly();
-			return new DefaultAsyncJdbcClient(reads, null, this.shared.forTemplate(reads.getJdbcTemplate()));
-		}
-		return this;
+		return on(this.operations.forReads(null));
 	}
 
 	@Override
 	public AsyncJdbcClient readOnly(Duration maxStaleness) {
 		Assert.notNull(maxStaleness, "'maxStaleness' must not be null");
-		if (this.operations instanceof AsyncJdbcTemplate template && !template.isReadOnly()) {
-			AsyncJdbcTemplate reads = template.readOnly(maxStaleness);
-			return new DefaultAsyncJdbcClient(reads, null, this.shared.forTemplate(reads.getJdbcTemplate()));
-		}
-		return this;
+		return on(this.operations.forReads(maxStaleness));
 	}
 
 	@Override
 	public AsyncJdbcClient on(AsyncConnection connection) {
+		// The one type test: a connection is the caller's argument, checked here.
 		Assert.isInstanceOf(JdbcOperationsSupport.class, connection,
 				"'connection' must be an async-sql connection (from AsyncEngine.connect() or a transaction)");
-		JdbcOperationsSupport lane = (JdbcOperationsSupport) connection;
-		return new DefaultAsyncJdbcClient(lane, null, this.shared.forTemplate(lane.jdbcTemplate));
+		return on((JdbcOperationsSupport) connection);
 	}
 
 	@Override
 	public <T> CompletableFuture<T> inTransaction(Function<AsyncJdbcClient, ? extends CompletionStage<T>> work) {
 		Assert.notNull(work, "'work' must not be null");
-		if (this.operations instanceof AsyncJdbcTemplate template) {
-			// A read-only transaction may have moved to the primary: use the lane's
-			// template.
-			return template.inTransaction((lane) -> {
-				JdbcOperationsSupport operations = (JdbcOperationsSupport) lane;
-				return work.apply(
-						new DefaultAsyncJdbcClient(operations, null, this.shared.forTemplate(operations.jdbcTemplate)));
-			});
+		// A read-only transaction may have moved to the primary: on() uses the lane's
+		// template.
+		return this.operations.transaction((operations) -> work.apply(on(operations)));
+	}
+
+	/**
+	 * Return this client, or one on the given operations that shares its state.
+	 */
+	private DefaultAsyncJdbcClient on(JdbcOperationsSupport operations) {
+		if (operations == this.operations) {
+			return this;
 		}
-		return ((DefaultAsyncConnection) this.operations).inTransaction((lane) -> work.apply(this));
+		return new DefaultAsyncJdbcClient(operations, this.shared.forTemplate(operations.jdbcTemplate));
 	}
 
 	private <T> CompletableFuture<T> submit(String sql, JdbcClient.StatementSpec statement,
 			Function<JdbcClient.StatementSpec, T> terminal) {
 		SqlWork<T> work = SqlWork.statement(sql, (connection) -> terminal.apply(statement));
-		if (this.laneTimeout != null) {
-			DefaultAsyncConnection lane = (DefaultAsyncConnection) this.operations;
-			return lane.submit(work, this.laneTimeout);
-		}
 		return this.operations.submit(work);
 	}
 

@@ -33,7 +33,7 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 
 	private final BulkLoad<T> load;
 
-	private final Function<OperationObservation, CompletableFuture<AsyncConnection>> connector;
+	private final Function<OperationObservation, CompletableFuture<DefaultAsyncConnection>> connector;
 
 	private final OperationObservation observation;
 
@@ -78,13 +78,13 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 	/**
 	 * The connection asked for at subscription; cancelled by a failure while it waits.
 	 */
-	private volatile @Nullable CompletableFuture<AsyncConnection> connecting;
+	private volatile @Nullable CompletableFuture<DefaultAsyncConnection> connecting;
 
 	/** Whether the sink completes the result itself, rather than a caller's cancel. */
 	private volatile boolean settling;
 
 	DefaultBulkSink(BulkLoad<T> load, OperationObservation observation,
-			Function<OperationObservation, CompletableFuture<AsyncConnection>> connector) {
+			Function<OperationObservation, CompletableFuture<DefaultAsyncConnection>> connector) {
 		this.load = load;
 		this.lane = new BulkLane<>(load);
 		this.observation = observation;
@@ -129,7 +129,7 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 			}
 			return;
 		}
-		CompletableFuture<AsyncConnection> connection = this.connector.apply(this.observation);
+		CompletableFuture<DefaultAsyncConnection> connection = this.connector.apply(this.observation);
 		this.connecting = connection;
 		if (this.failed) {
 			// A cancel came meanwhile: one that missed the field above.
@@ -291,7 +291,7 @@ final class DefaultBulkSink<T> implements BulkSink<T> {
 				current.cancel();
 			}
 		}
-		CompletableFuture<AsyncConnection> connection = this.connecting;
+		CompletableFuture<DefaultAsyncConnection> connection = this.connecting;
 		if (connection != null) {
 			// Leaves the engine's queue if still there; a lane that comes all the same is
 			// closed by the engine, or by the chain below once opened.

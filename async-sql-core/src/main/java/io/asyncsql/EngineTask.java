@@ -244,9 +244,9 @@ final class EngineTask<T> implements Runnable {
 			// Ended early by another completion: the work is over now too.
 			STATE.compareAndSet(this, ABORTED, DONE);
 		}
-		if (succeeded && !completed && value instanceof DefaultAsyncConnection lane) {
+		if (succeeded && !completed && value instanceof AsyncConnection unclaimed) {
 			// Nobody will ever see this connection: give it back.
-			lane.close();
+			unclaimed.close();
 		}
 	}
 

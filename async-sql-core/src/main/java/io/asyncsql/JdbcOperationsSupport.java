@@ -5,13 +5,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
@@ -28,7 +32,13 @@ import org.springframework.util.Assert;
 /**
  * The {@link AsyncJdbcOperations} methods, each a {@link JdbcTemplate} call run through
  * {@link #submit(ConnectionCallback)}. Subclasses decide where work runs: on any pooled
- * connection, or in order on one connection.
+ * connection ({@link AsyncJdbcTemplate}), or in order on one connection
+ * ({@link DefaultAsyncConnection}, {@link TimedLane}).
+ * <p>
+ * Also the seam through which {@link DefaultAsyncJdbcClient} and the transaction code
+ * reach the two without telling them apart: submit work with a deadline, take a view with
+ * a deadline or for reads, run a transaction (on a lane of its own, or on the lane) and
+ * join it.
  */
 abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 
@@ -56,6 +66,30 @@ abstract class JdbcOperationsSupport implements AsyncJdbcOperations {
 	boolean coalescesUpdates() {
 		return false;
 	}
+
+	/**
+	 * Return operations like these whose every statement has the given budget.
+	 */
+	abstract JdbcOperationsSupport withTimeout(Duration timeout);
+
+	/**
+	 * Return the operations for reads, with at most the given staleness when not
+	 * {@code null}; these operations when they have no other view for reads.
+	 */
+	abstract JdbcOperationsSupport forReads(@Nullable Duration maxStaleness);
+
+	/**
+	 * Run work in a transaction and give it the operations that run in it: a new
+	 * transaction on a lane of its own, or this lane's (nested when one is active).
+	 */
+	abstract <T> CompletableFuture<T> transaction(
+			Function<? super JdbcOperationsSupport, ? extends CompletionStage<T>> work);
+
+	/**
+	 * Run a transactional body so that the operations it starts join the transaction
+	 * these operations run in, or none when they run in none.
+	 */
+	abstract <T> CompletionStage<T> joining(Supplier<? extends CompletionStage<T>> body);
 
 	@Override
 	public CompletableFuture<Integer> update(String sql, @Nullable Object... args) {

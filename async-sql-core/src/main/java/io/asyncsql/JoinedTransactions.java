@@ -57,7 +57,7 @@ final class JoinedTransactions {
 	 */
 	static <T> CompletableFuture<T> propagate(AsyncJdbcTemplate template, DefaultAsyncConnection joined,
 			TransactionDefinition definition, TransactionSetup setup,
-			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+			Function<? super JdbcOperationsSupport, ? extends CompletionStage<T>> work) {
 		return switch (definition.getPropagationBehavior()) {
 			case TransactionDefinition.PROPAGATION_NEVER ->
 				CompletableFuture.failedFuture(new IllegalTransactionStateException(
@@ -65,7 +65,7 @@ final class JoinedTransactions {
 			case TransactionDefinition.PROPAGATION_NOT_SUPPORTED ->
 				outside(() -> TransactionRules.withoutTransaction(template, work));
 			case TransactionDefinition.PROPAGATION_REQUIRES_NEW ->
-				outside(() -> template.inTransaction(definition, work));
+				outside(() -> template.transaction(definition, work));
 			case TransactionDefinition.PROPAGATION_NESTED -> joined.inTransaction(setup, work);
 			// REQUIRED, SUPPORTS, MANDATORY: take part in the transaction.
 			default -> TransactionRules.withoutTransaction(joined, work);

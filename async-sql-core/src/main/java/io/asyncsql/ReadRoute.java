@@ -81,11 +81,11 @@ final class ReadRoute {
 	 * too stale.
 	 * @param kind what the lane is for, named when it is reported as a possible leak
 	 */
-	CompletableFuture<AsyncConnection> connect(Deadline deadline, OperationKind kind) {
+	CompletableFuture<DefaultAsyncConnection> connect(Deadline deadline, OperationKind kind) {
 		// Captured here, on the caller's thread: the lane may be opened from a callback.
 		LeakDetector.Opener onPrimaryEngine = this.primary.leaks.opener(kind);
 		LeakDetector.Opener caller = (onPrimaryEngine != null) ? onPrimaryEngine : reader().leaks.opener(kind);
-		Supplier<CompletableFuture<AsyncConnection>> onPrimary = () -> this.primary.connect(deadline,
+		Supplier<CompletableFuture<DefaultAsyncConnection>> onPrimary = () -> this.primary.connect(deadline,
 				this.primaryTemplate, caller);
 		if (this.replica.isBypassed()) {
 			return onPrimary.get();
@@ -94,8 +94,8 @@ final class ReadRoute {
 		if (down != null) {
 			return CompletableFuture.failedFuture(down);
 		}
-		Supplier<CompletableFuture<AsyncConnection>> onReader = () -> reroute(
-				reader().connect(deadline, this.readerTemplate, caller), onPrimary, AsyncConnection::close);
+		Supplier<CompletableFuture<DefaultAsyncConnection>> onReader = () -> reroute(
+				reader().connect(deadline, this.readerTemplate, caller), onPrimary, DefaultAsyncConnection::close);
 		Duration bound = this.maxStaleness;
 		if (bound == null) {
 			return onReader.get();

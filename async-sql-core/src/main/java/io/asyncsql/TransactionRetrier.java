@@ -41,7 +41,7 @@ final class TransactionRetrier {
 	}
 
 	<T> CompletableFuture<T> execute(AsyncJdbcTemplate template,
-			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+			Function<? super JdbcOperationsSupport, ? extends CompletionStage<T>> work) {
 		Run<T> run = new Run<>(template, work);
 		run.attempt();
 		return run.result;
@@ -57,7 +57,7 @@ final class TransactionRetrier {
 
 		private final AsyncJdbcTemplate template;
 
-		private final Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work;
+		private final Function<? super JdbcOperationsSupport, ? extends CompletionStage<T>> work;
 
 		private final BackOffExecution backOff;
 
@@ -71,7 +71,7 @@ final class TransactionRetrier {
 
 		private volatile int retries;
 
-		Run(AsyncJdbcTemplate template, Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+		Run(AsyncJdbcTemplate template, Function<? super JdbcOperationsSupport, ? extends CompletionStage<T>> work) {
 			this.template = template;
 			this.work = work;
 			this.backOff = TransactionRetrier.this.policy.getBackOff().start();
@@ -90,7 +90,7 @@ final class TransactionRetrier {
 		}
 
 		void attempt() {
-			CompletableFuture<T> attempt = this.template.inTransaction(this.work);
+			CompletableFuture<T> attempt = this.template.transaction(this.work);
 			this.current = attempt;
 			if (this.result.isCancelled()) {
 				attempt.cancel(true);
@@ -183,7 +183,7 @@ final class TransactionRetrier {
 		 */
 		@Override
 		public @Nullable T execute() throws Throwable {
-			return this.template.inTransaction(this.work).join();
+			return this.template.transaction(this.work).join();
 		}
 
 		@Override

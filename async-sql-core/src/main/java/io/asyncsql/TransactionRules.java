@@ -6,12 +6,16 @@ import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.transaction.IllegalTransactionStateException;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.interceptor.TransactionAttribute;
 
 /**
- * A {@link TransactionAttribute}'s rollback rules for {@code CompletableFuture}
- * transactions: a failure its rules let commit is carried through the commit as a value
- * and raised again afterwards.
+ * How a {@link TransactionDefinition} is honoured for {@code CompletableFuture} code with
+ * no transaction to join (inside one, {@link JoinedTransactions} decides): its
+ * propagation, and a {@link TransactionAttribute}'s rollback rules, by which a failure
+ * the rules let commit is carried through the commit as a value and raised again
+ * afterwards.
  */
 final class TransactionRules {
 
@@ -19,12 +23,39 @@ final class TransactionRules {
 	}
 
 	/**
+	 * Run work as the definition's propagation says: a new transaction on a lane of its
+	 * own, with the route's deadline or the definition's when that comes first; no
+	 * transaction, each operation on its own; or none at all for {@code MANDATORY}.
+	 */
+	static <T> CompletableFuture<T> propagate(JdbcOperationsSupport operations, TemplateRoute route,
+			TransactionDefinition definition, TransactionSetup setup,
+			Function<? super JdbcOperationsSupport, ? extends CompletionStage<T>> work) {
+		switch (definition.getPropagationBehavior()) {
+			case TransactionDefinition.PROPAGATION_MANDATORY:
+				return CompletableFuture.failedFuture(new IllegalTransactionStateException(
+						"No existing transaction found for transaction marked with propagation 'mandatory'; "
+								+ "CompletableFuture code has none to join"));
+			case TransactionDefinition.PROPAGATION_SUPPORTS:
+			case TransactionDefinition.PROPAGATION_NOT_SUPPORTED:
+			case TransactionDefinition.PROPAGATION_NEVER:
+				return withoutTransaction(operations, work);
+			default:
+				Deadline deadline = Deadline.earlier(route.deadline(), setup.deadline());
+				if (definition instanceof TransactionAttribute attribute) {
+					return applying(attribute, (ruled) -> TransactionRunner.onOwnLane(route, deadline, setup, ruled),
+							work);
+				}
+				return TransactionRunner.onOwnLane(route, deadline, setup, work);
+		}
+	}
+
+	/**
 	 * Run work in a transaction begun by {@code transaction}, committing when the work
 	 * fails with an exception the attribute does not roll back for.
 	 */
 	static <T> CompletableFuture<T> applying(TransactionAttribute attribute,
-			Function<Function<AsyncJdbcOperations, CompletionStage<Outcome<T>>>, CompletableFuture<Outcome<T>>> transaction,
-			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+			Function<Function<JdbcOperationsSupport, CompletionStage<Outcome<T>>>, CompletableFuture<Outcome<T>>> transaction,
+			Function<? super JdbcOperationsSupport, ? extends CompletionStage<T>> work) {
 		CompletableFuture<Outcome<T>> outcome = transaction.apply((operations) -> {
 			CompletionStage<T> stage;
 			try {
@@ -72,8 +103,8 @@ final class TransactionRules {
 	/**
 	 * Run work without a transaction, each operation on its own.
 	 */
-	static <T> CompletableFuture<T> withoutTransaction(AsyncJdbcOperations operations,
-			Function<AsyncJdbcOperations, ? extends CompletionStage<T>> work) {
+	static <O, T> CompletableFuture<T> withoutTransaction(O operations,
+			Function<? super O, ? extends CompletionStage<T>> work) {
 		try {
 			CompletionStage<T> stage = work.apply(operations);
 			if (stage == null) {
