@@ -26,12 +26,13 @@ import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.coroutines.yield
 import org.assertj.core.api.Assertions.assertThat
 import org.awaitility.Awaitility
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.AfterEach
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.params.AfterParameterizedClassInvocation
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation
+import org.junit.jupiter.params.Parameter
 import org.springframework.dao.DuplicateKeyException
 import org.springframework.jdbc.core.RowMapper
 import org.springframework.jdbc.support.GeneratedKeyHolder
@@ -40,10 +41,15 @@ import org.springframework.jdbc.support.GeneratedKeyHolder
  * The coroutines extensions against a real database: suspend functions answer as the
  * futures would, flows fetch only what their collector takes, transaction blocks commit or
  * roll back, cancellation removes queued work, and ten thousand coroutines share a pool of
- * ten on a bounded number of threads. Run against each database by a small subclass.
+ * ten on a bounded number of threads. Run on each [TestDatabase].
  */
+@EachDatabase
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-internal abstract class CoroutinesContractTests(private val database: TestDatabase) {
+internal class CoroutinesContractTests {
+
+	// A field, as JUnit injects no constructor of a PER_CLASS parameterised class.
+	@field:Parameter
+	lateinit var database: TestDatabase
 
 	private lateinit var dataSource: HikariDataSource
 
@@ -57,14 +63,14 @@ internal abstract class CoroutinesContractTests(private val database: TestDataba
 
 	private val table = TestDatabase.uniqueTableName("users")
 
-	@BeforeAll
+	@BeforeParameterizedClassInvocation
 	fun connect() {
 		database.assumeAvailable()
 		dataSource = database.pool("kotlin", POOL_SIZE)
 		watcher = database.watch(dataSource)
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	fun disconnect() {
 		if (this::dataSource.isInitialized) {
 			watcher.close()
@@ -375,7 +381,3 @@ internal abstract class CoroutinesContractTests(private val database: TestDataba
 	}
 
 }
-
-internal class H2CoroutinesContractTests : CoroutinesContractTests(TestDatabase.H2)
-
-internal class PostgresCoroutinesContractTests : CoroutinesContractTests(TestDatabase.POSTGRESQL)

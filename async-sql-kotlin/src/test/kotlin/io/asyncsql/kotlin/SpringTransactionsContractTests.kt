@@ -17,10 +17,12 @@ import kotlinx.coroutines.test.runTest
 import org.assertj.core.api.Assertions.assertThat
 import org.awaitility.Awaitility
 import org.junit.jupiter.api.AfterEach
-import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Assumptions.assumeTrue
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation
+import org.junit.jupiter.params.Parameter
 import org.springframework.context.annotation.AnnotationConfigApplicationContext
 import org.springframework.context.annotation.Bean
 import org.springframework.context.annotation.Configuration
@@ -36,23 +38,30 @@ import org.springframework.transaction.reactive.executeAndAwait
  * Spring's own coroutine transactions, `@Transactional suspend fun` and
  * `TransactionalOperator.executeAndAwait`, run on async-sql transactions of an
  * [AsyncSqlTransactionManager]: the template's suspend functions and flows called inside
- * join them, so they commit together and roll back together. Run against each database by
- * a small subclass, in a real application context.
+ * join them, so they commit together and roll back together. Run on each [TestDatabase], in
+ * a real application context.
  */
+@EachDatabase
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-internal abstract class SpringTransactionsContractTests(protected val database: TestDatabase) {
+internal class SpringTransactionsContractTests {
 
-	protected lateinit var context: AnnotationConfigApplicationContext
+	// A field, as JUnit injects no constructor of a PER_CLASS parameterised class.
+	@field:Parameter
+	lateinit var database: TestDatabase
 
-	protected val table = TestDatabase.uniqueTableName("tx")
+	private lateinit var context: AnnotationConfigApplicationContext
 
-	protected val users: Users get() = context.getBean(Users::class.java)
+	private val table = TestDatabase.uniqueTableName("tx")
+
+	private val users: Users get() = context.getBean(Users::class.java)
 
 	private val operator: TransactionalOperator get() = context.getBean(TransactionalOperator::class.java)
 
-	protected val template: AsyncJdbcTemplate get() = context.getBean(AsyncJdbcTemplate::class.java)
+	private val template: AsyncJdbcTemplate get() = context.getBean(AsyncJdbcTemplate::class.java)
 
-	@BeforeAll
+	private val marker = TestDatabase.marker("tx-cancel")
+
+	@BeforeParameterizedClassInvocation
 	fun assumeAvailable() {
 		database.assumeAvailable()
 	}
@@ -163,10 +172,32 @@ internal abstract class SpringTransactionsContractTests(protected val database: 
 		assertThat(names()).containsExactly("Dan Rydell")
 	}
 
-	protected suspend fun names(): List<String> =
+	@Test
+	fun cancellingATransactionalSuspendFunctionStopsItsStatementAndRollsItBack() {
+		// pg_sleep, watched in pg_stat_activity: the statement to stop is PostgreSQL's.
+		assumeTrue(database == TestDatabase.POSTGRESQL, "cancelling a running statement is watched on PostgreSQL only")
+		runTest(timeout = TIMEOUT) {
+			val watcher: Connection =
+				database.watch(context.getBean(DataSource::class.java) as com.zaxxer.hikari.HikariDataSource)
+			watcher.use {
+				val call = launch(Dispatchers.Default, CoroutineStart.UNDISPATCHED) {
+					users.addThenRun("Dan Rydell", "select pg_sleep(60), '$marker'")
+				}
+				Awaitility.await().atMost(WAIT).until({ database.busy(watcher, marker) }, { it == 1 })
+
+				call.cancelAndJoin()
+
+				Awaitility.await().atMost(WAIT).until({ database.busy(watcher, marker) }, { it == 0 })
+				awaitIdle()
+				assertThat(names()).isEmpty()
+			}
+		}
+	}
+
+	private suspend fun names(): List<String> =
 		template.queryAndAwait("select name from $table order by id", RowMapper { rs, _ -> rs.getString(1) })
 
-	protected fun awaitIdle() {
+	private fun awaitIdle() {
 		val engine = context.getBean(AsyncEngine::class.java)
 		Awaitility.await().atMost(WAIT).untilAsserted {
 			assertThat(engine.stats().active()).`as`("engine permits in use").isZero()
@@ -241,31 +272,6 @@ internal abstract class SpringTransactionsContractTests(protected val database: 
 
 		val WAIT: Duration = Duration.ofSeconds(10)
 
-	}
-
-}
-
-internal class H2SpringTransactionsContractTests : SpringTransactionsContractTests(TestDatabase.H2)
-
-internal class PostgresSpringTransactionsContractTests : SpringTransactionsContractTests(TestDatabase.POSTGRESQL) {
-
-	private val marker = TestDatabase.marker("tx-cancel")
-
-	@Test
-	fun cancellingATransactionalSuspendFunctionStopsItsStatementAndRollsItBack() = runTest(timeout = TIMEOUT) {
-		val watcher: Connection = database.watch(context.getBean(DataSource::class.java) as com.zaxxer.hikari.HikariDataSource)
-		watcher.use {
-			val call = launch(Dispatchers.Default, CoroutineStart.UNDISPATCHED) {
-				users.addThenRun("Dan Rydell", "select pg_sleep(60), '$marker'")
-			}
-			Awaitility.await().atMost(WAIT).until({ database.busy(watcher, marker) }, { it == 1 })
-
-			call.cancelAndJoin()
-
-			Awaitility.await().atMost(WAIT).until({ database.busy(watcher, marker) }, { it == 0 })
-			awaitIdle()
-			assertThat(names()).isEmpty()
-		}
 	}
 
 }

@@ -52,6 +52,9 @@ internal enum class TestDatabase(val displayName: String, val host: String?, val
 	/** A query counting other sessions busy with a statement whose text is like its parameter. */
 	abstract fun busySql(): String
 
+	/** The database's name, as parameterised test classes show it. */
+	override fun toString() = displayName
+
 	/** Skip the calling test when the server does not answer, or fail it when required. */
 	fun assumeAvailable() {
 		val problem = problems.computeIfAbsent(this) { it.probe() }
