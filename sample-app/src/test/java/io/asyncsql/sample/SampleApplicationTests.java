@@ -1,33 +1,68 @@
 package io.asyncsql.sample;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The users API and the actuator endpoints of the running sample application, on H2 (and,
- * in subclasses, on the other databases the sample has profiles for). Each test works on
- * users it creates, so that the five seeded ones stay as they are.
+ * The users API and the actuator endpoints of the running sample application, on each
+ * {@link SampleDatabase}. Each test works on users it creates, so that the five seeded
+ * ones stay as they are.
+ * <p>
+ * Each database is a profile of the sample, so each run starts its own application on a
+ * random port rather than through {@code @SpringBootTest}, whose one context per class
+ * cannot change profiles between the runs of a parameterised class.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient(timeout = "30s")
+@ParameterizedClass(name = "on {0}")
+@EnumSource(SampleDatabase.class)
+@TestInstance(Lifecycle.PER_CLASS)
 class SampleApplicationTests {
 
 	private static final String TOO_LONG_NAME = "x".repeat(User.MAX_NAME_LENGTH + 1);
 
-	@Autowired
+	@Parameter
+	SampleDatabase database;
+
+	private ConfigurableApplicationContext application;
+
 	private WebTestClient client;
+
+	@BeforeParameterizedClassInvocation
+	void startApplication() {
+		this.database.assumeReachable();
+		this.application = new SpringApplicationBuilder(SampleApplication.class).profiles(this.database.profiles())
+			.properties("server.port=0")
+			.run();
+		int port = this.application.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+		this.client = WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + port)
+			.responseTimeout(Duration.ofSeconds(30))
+			.build();
+	}
+
+	@AfterParameterizedClassInvocation
+	void stopApplication() {
+		if (this.application != null) {
+			this.application.close();
+		}
+	}
 
 	@Test
 	void listUsersReturnsTheSeededUsersFirstInIdOrder() {
