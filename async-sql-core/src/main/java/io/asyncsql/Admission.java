@@ -4,12 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * Permits and the bounded FIFO wait queue of an {@link AsyncEngine}.
+ * Admission to an {@link AsyncEngine}: its permits, its bounded FIFO wait queue and the
+ * queue timeout.
  * <p>
  * A permit stands for one pooled connection in use, so engine work never waits inside the
  * pool. Waiting tasks hold no thread: they sit in a lock-free FIFO queue. A permit that
@@ -25,10 +27,11 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * A task counts as waiting from {@link #admit} until it leaves the queued state: whoever
  * moves it out of that state (a permit, cancellation, a timeout, shutdown) calls
- * {@link #left()}. Its queue node may stay behind a little longer and is skipped.
+ * {@link #leftQueue()}. Its queue node may stay behind a little longer and is skipped.
  * <p>
  * As every task waits at most the same queue timeout, the oldest always expires first:
- * the engine needs one timer for the head of the queue, not one per waiting task.
+ * one timer for the head of the queue does, not one per waiting task ({@link #sweep}).
+ * Only a task whose own deadline comes sooner gets a timer of its own.
  */
 final class Admission {
 
@@ -52,17 +55,25 @@ final class Admission {
 
 	private final int capacity;
 
+	private final long queueTimeoutNanos;
+
+	private final EngineThreads threads;
+
+	private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+
 	private volatile boolean closed;
 
-	Admission(int permits, int capacity) {
+	Admission(int permits, int capacity, long queueTimeoutNanos, EngineThreads threads) {
 		this.permits = permits;
 		this.capacity = capacity;
+		this.queueTimeoutNanos = queueTimeoutNanos;
+		this.threads = threads;
 		this.free = new AtomicInteger(permits);
 	}
 
 	/**
-	 * Take a permit for the task, or queue it. After {@link Result#QUEUED} the caller
-	 * must {@link #claim()} and run what it returns.
+	 * Take a permit for the task, or queue it with its timeout set. After
+	 * {@link Result#QUEUED} the caller must {@link #claim()} and run what it returns.
 	 * @param task a new task
 	 * @return {@link Result#RUN} when the task holds a permit and is marked running,
 	 * {@link Result#QUEUED} when it waits, otherwise why it was refused
@@ -85,6 +96,11 @@ final class Admission {
 		}
 		while (!this.waiting.compareAndSet(count, count + 1));
 		this.queue.offer(task);
+		long remaining = task.deadline.isSet() ? task.deadline.remainingNanos() : Long.MAX_VALUE;
+		if (remaining < this.queueTimeoutNanos) {
+			task.scheduleQueueTimeout(remaining);
+		}
+		ensureSweep();
 		return Result.QUEUED;
 	}
 
@@ -124,7 +140,7 @@ final class Admission {
 	 * Count a task out of the waiting ones: cancelled, timed out or abandoned while
 	 * queued.
 	 */
-	void left() {
+	void leftQueue() {
 		this.waiting.decrementAndGet();
 		// Drop ended tasks from the head now, so that they (and what their work holds) do
 		// not stay reachable until the next permit frees up; ended tasks further back go
@@ -179,13 +195,49 @@ final class Admission {
 	}
 
 	/**
+	 * Make sure a sweep is scheduled for when the oldest waiting task reaches the queue
+	 * timeout. Called after each task joins the queue and after each sweep, so one is
+	 * pending whenever anything waits.
+	 */
+	private void ensureSweep() {
+		// Read before the CAS: nearly always a sweep is pending, and a failed CAS would
+		// still take the cache line from the other cores.
+		if (this.sweepScheduled.get() || !this.sweepScheduled.compareAndSet(false, true)) {
+			return;
+		}
+		Long oldest = oldestQueuedAt();
+		if (oldest != null) {
+			long delay = oldest + this.queueTimeoutNanos - System.nanoTime();
+			if (this.threads.schedule(this::sweep, Math.max(0, delay)) != null) {
+				return;
+			}
+		}
+		this.sweepScheduled.set(false);
+		// A task queued after the look above found the flag still set: recheck for it.
+		if (oldest == null && queued() > 0) {
+			ensureSweep();
+		}
+	}
+
+	/**
+	 * Fail the tasks that have waited for the queue timeout.
+	 */
+	private void sweep() {
+		for (EngineTask<?> task : expire(System.nanoTime() - this.queueTimeoutNanos)) {
+			task.queueTimedOut();
+		}
+		this.sweepScheduled.set(false);
+		ensureSweep();
+	}
+
+	/**
 	 * Remove the head of the queue while it has ended or joined at or before a point in
 	 * time. The tasks that joined first stand at the head.
 	 * @param cutoff the {@link System#nanoTime()} at or before which a task expires
 	 * @return the tasks that were still waiting and have expired, oldest first; the
 	 * caller ends them
 	 */
-	List<EngineTask<?>> expire(long cutoff) {
+	private List<EngineTask<?>> expire(long cutoff) {
 		List<EngineTask<?>> expired = new ArrayList<>();
 		EngineTask<?> task;
 		while ((task = this.queue.peek()) != null && (!task.isQueued() || task.createdAt - cutoff <= 0)) {
@@ -201,7 +253,7 @@ final class Admission {
 	 * Return when the task at the head of the queue joined it.
 	 * @return its {@link System#nanoTime()}, or {@code null} when the queue is empty
 	 */
-	@Nullable Long oldestQueuedAt() {
+	private @Nullable Long oldestQueuedAt() {
 		EngineTask<?> head = this.queue.peek();
 		return (head != null) ? head.createdAt : null;
 	}

@@ -429,7 +429,7 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * and fail once the connection is back.
 	 */
 	private void expireAtDeadline(DefaultAsyncConnection lane, Deadline deadline, TransactionFuture<?> result) {
-		ScheduledFuture<?> timer = this.engine.schedule(() -> {
+		ScheduledFuture<?> timer = this.engine.threads.schedule(() -> {
 			if (!result.isDone() && result.abort()) {
 				lane.close()
 					.whenComplete((closed, closeFailure) -> result

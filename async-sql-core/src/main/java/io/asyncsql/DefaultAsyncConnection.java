@@ -136,17 +136,17 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	}
 
 	private <T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline, boolean commits) {
-		EngineTask<T> task = this.engine.newTask((t) -> runInLane(t, work), deadline, true, false);
+		EngineTask<T> task = EngineTask.create(this.engine, (t) -> runInLane(t, work), deadline, true, false);
 		task.commits = commits;
 		if (this.joinable) {
 			task.joins = this;
 		}
 		this.engine.observations.forLaneWork(work, this.observation).attach(task);
 		if (this.closed.get()) {
-			this.engine.reject(task, closedException());
+			this.engine.counters.reject(task, closedException());
 			return task.future;
 		}
-		this.engine.watch(task);
+		this.engine.counters.watch(task);
 		if (deadline.isSet()) {
 			task.scheduleQueueTimeout(deadline.remainingNanos());
 		}
@@ -164,18 +164,18 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		if (this.released) {
 			throw closedException();
 		}
-		return this.engine.runBound(task, this.connection, work);
+		return this.engine.binding.runBound(task, this.connection, work);
 	}
 
 	private void enqueue(EngineTask<?> task) {
 		this.pending.offer(task);
 		if (this.drainRequests.getAndIncrement() == 0) {
-			this.engine.dispatch(this::drain);
+			this.engine.workers.dispatch(this::drain);
 		}
 	}
 
 	private void drain() {
-		Shift shift = this.engine.beginShift();
+		Shift shift = this.engine.workers.beginShift();
 		try {
 			int missed = 1;
 			do {
@@ -196,7 +196,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			while (missed != 0);
 		}
 		finally {
-			this.engine.endShift(shift);
+			this.engine.workers.endShift(shift);
 		}
 	}
 
@@ -536,7 +536,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	@Override
 	public CompletableFuture<Void> close() {
 		if (this.closed.compareAndSet(false, true)) {
-			EngineTask<Void> task = this.engine.newTask((t) -> {
+			EngineTask<Void> task = EngineTask.create(this.engine, (t) -> {
 				release();
 				return null;
 			}, Deadline.NONE, true, false);
@@ -593,7 +593,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 				abortConnection();
 			}
 			JdbcUtils.closeConnection(this.connection);
-			this.engine.releaseConnectionPermit(this);
+			this.engine.lanes.released(this);
 		}
 	}
 

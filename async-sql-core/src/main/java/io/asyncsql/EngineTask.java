@@ -63,6 +63,10 @@ final class EngineTask<T> implements Runnable {
 	/** Whether a successful task keeps its permit (it opens a lane). */
 	final boolean keepsPermit;
 
+	/**
+	 * Whose parts the task reaches (admission, counters, threads, failures): one
+	 * reference for all of them keeps the object made for each operation small.
+	 */
 	private final AsyncEngine engine;
 
 	private final Body<T> body;
@@ -117,12 +121,24 @@ final class EngineTask<T> implements Runnable {
 	/** The task that inherited this task's permit; read by the worker that ran it. */
 	@Nullable EngineTask<?> successor;
 
-	EngineTask(AsyncEngine engine, Body<T> body, Deadline deadline, boolean inLane, boolean keepsPermit) {
+	private EngineTask(AsyncEngine engine, Body<T> body, Deadline deadline, boolean inLane, boolean keepsPermit) {
 		this.engine = engine;
 		this.body = body;
 		this.deadline = deadline;
 		this.inLane = inLane;
 		this.keepsPermit = keepsPermit;
+	}
+
+	/**
+	 * Create an operation of the given engine, wrapped by its task decorator if any.
+	 */
+	static <T> EngineTask<T> create(AsyncEngine engine, Body<T> body, Deadline deadline, boolean inLane,
+			boolean keepsPermit) {
+		EngineTask<T> task = new EngineTask<>(engine, body, deadline, inLane, keepsPermit);
+		if (engine.taskDecorator != null) {
+			task.runnable = engine.taskDecorator.decorate(task);
+		}
+		return task;
 	}
 
 	boolean markRunning() {
@@ -176,12 +192,12 @@ final class EngineTask<T> implements Runnable {
 				failure = this.engine.failures.queueTimeout(this);
 			}
 			else {
-				this.engine.taskStarted(this);
+				this.engine.counters.started(this);
 				this.observation.started();
 				long startedAt = System.nanoTime();
 				try {
 					if (this.deadline.isSet() && !this.commits) {
-						this.deadlineTimer = this.engine.schedule(this::deadlineExpired,
+						this.deadlineTimer = this.engine.threads.schedule(this::deadlineExpired,
 								this.deadline.remainingNanos());
 					}
 					value = this.body.run(this);
@@ -192,7 +208,7 @@ final class EngineTask<T> implements Runnable {
 				}
 				finally {
 					cancel(this.deadlineTimer);
-					this.engine.taskFinished(System.nanoTime() - startedAt, failure);
+					this.engine.counters.finished(System.nanoTime() - startedAt, failure);
 					this.observation.finished(failure);
 				}
 			}
@@ -201,7 +217,7 @@ final class EngineTask<T> implements Runnable {
 		// engine work cannot hold it (measured: completing first was also slower, by a
 		// quarter, at 1,024 operations in flight).
 		if (!this.inLane && !(this.keepsPermit && succeeded)) {
-			this.successor = this.engine.releasePermit();
+			this.successor = this.engine.admission.release();
 		}
 		if (this.joins != null) {
 			// Stages that completing runs join the lane's transaction.
@@ -250,14 +266,14 @@ final class EngineTask<T> implements Runnable {
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
 			cancel(this.queueTimer);
 			if (!this.inLane) {
-				this.engine.dequeue();
+				this.engine.admission.leftQueue();
 			}
 		}
 		else if (this.commits) {
 			return false;
 		}
 		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
-			this.engine.cancelStatementsAsync(this);
+			this.engine.threads.cancelUntilStopped(this::cancelStatements, this::isAttached);
 		}
 		return true;
 	}
@@ -277,7 +293,7 @@ final class EngineTask<T> implements Runnable {
 	 */
 	void futureCompleted() {
 		if (this.watched) {
-			this.engine.countOutcome(this.future);
+			this.engine.counters.count(this.future);
 		}
 	}
 
@@ -288,12 +304,12 @@ final class EngineTask<T> implements Runnable {
 	 */
 	void countOutcome(@Nullable Throwable failure, int delta) {
 		if (this.watched) {
-			this.engine.countOutcome(failure, delta);
+			this.engine.counters.count(failure, delta);
 		}
 	}
 
 	void scheduleQueueTimeout(long delayNanos) {
-		ScheduledFuture<?> scheduled = this.engine.schedule(this::queueTimedOut, delayNanos);
+		ScheduledFuture<?> scheduled = this.engine.threads.schedule(this::queueTimedOut, delayNanos);
 		this.queueTimer = scheduled;
 		if ((int) STATE.getVolatile(this) != QUEUED) {
 			// Started or ended meanwhile.
@@ -308,7 +324,7 @@ final class EngineTask<T> implements Runnable {
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
 			cancel(this.queueTimer);
 			if (!this.inLane) {
-				this.engine.dequeue();
+				this.engine.admission.leftQueue();
 			}
 			// Settled directly: the public completion would ask preempt(), which refuses
 			// for a COMMIT, and a COMMIT that never started must fail all the same.
@@ -322,7 +338,7 @@ final class EngineTask<T> implements Runnable {
 			// that waits for the engine (close(), say) waits for a statement that is
 			// already being stopped. The failure does not wait for the cancel, which
 			// can hang on a stalled network.
-			this.engine.cancelStatementsAsync(this);
+			this.engine.threads.cancelUntilStopped(this::cancelStatements, this::isAttached);
 			this.future.completeExceptionally(this.engine.failures.deadlineExceeded(this));
 		}
 	}
@@ -336,12 +352,12 @@ final class EngineTask<T> implements Runnable {
 		if (STATE.compareAndSet(this, QUEUED, DONE)) {
 			cancel(this.queueTimer);
 			if (!this.inLane) {
-				this.engine.dequeue();
+				this.engine.admission.leftQueue();
 			}
 			this.future.settleExceptionally(reason);
 		}
 		else if (!this.commits && STATE.compareAndSet(this, RUNNING, ABORTED)) {
-			this.engine.cancelStatementsAsync(this);
+			this.engine.threads.cancelUntilStopped(this::cancelStatements, this::isAttached);
 			this.future.cancel(false);
 		}
 	}
@@ -364,7 +380,7 @@ final class EngineTask<T> implements Runnable {
 		return this.connection != null;
 	}
 
-	void cancelStatements() {
+	private void cancelStatements() {
 		TrackedConnection tracked = this.connection;
 		if (tracked != null) {
 			tracked.cancel();

@@ -292,7 +292,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 			// and stop what the connection runs next.
 			TrackedConnection running = this.stepConnection;
 			if (running != null) {
-				this.publisher.engine.cancelUntilStopped(running::cancel, () -> this.stepRunning);
+				this.publisher.engine.threads.cancelUntilStopped(running::cancel, () -> this.stepRunning);
 			}
 		}
 		cleanUp(completed).whenComplete((released, releaseFailure) -> {
@@ -367,8 +367,8 @@ final class RowSubscription<T> implements Flow.Subscription {
 		if (this.requested.get() != 0 || this.terminated) {
 			return;
 		}
-		Duration idle = this.publisher.engine.streamIdleTimeout();
-		ScheduledFuture<?> timer = this.publisher.engine.schedule(() -> {
+		Duration idle = this.publisher.engine.streamIdleTimeout;
+		ScheduledFuture<?> timer = this.publisher.engine.threads.schedule(() -> {
 			if (this.requested.get() == 0 && this.wip.get() == 0) {
 				terminate(new StreamTimeoutException("async-sql stream held its connection for " + idle
 						+ " without demand from its subscriber and was cancelled; request rows sooner or raise async-sql.stream.idle-timeout"),
@@ -380,9 +380,9 @@ final class RowSubscription<T> implements Flow.Subscription {
 	}
 
 	private void startLifetimeTimer() {
-		Duration lifetime = this.publisher.engine.streamMaxLifetime();
+		Duration lifetime = this.publisher.engine.streamMaxLifetime;
 		if (lifetime != null) {
-			ScheduledFuture<?> timer = this.publisher.engine
+			ScheduledFuture<?> timer = this.publisher.engine.threads
 				.schedule(() -> terminate(
 						new StreamTimeoutException("async-sql stream was open for longer than " + lifetime
 								+ " and was cancelled; raise async-sql.stream.max-lifetime or read less at a time"),

@@ -9,9 +9,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * more tasks to run. Under load a worker runs thousands of tasks in one shift, so what
  * has to be set up per thread is set up here once rather than per task:
  * <ul>
- * <li>the engine registers the shift, so that {@link AsyncEngine#close()} can find the
- * task it runs (one volatile write per task instead of adding to and removing from a
- * concurrent set);</li>
+ * <li>{@link Workers} registers the shift, so that shutdown can find the task it runs
+ * (one volatile write per task instead of adding to and removing from a concurrent
+ * set);</li>
  * <li>a marker is bound in {@link TransactionSynchronizationManager} for the whole shift,
  * so that binding each task's connection puts an entry into the thread's resource map
  * instead of creating the map and its thread-local value again for every task.</li>

@@ -55,10 +55,11 @@ class ShiftTests {
 			for (int i = 0; i < 2; i++) {
 				CompletableFuture<Map<Object, Object>> during = new CompletableFuture<>();
 				// In a lane, as DefaultAsyncConnection runs it: no permit to give back.
-				EngineTask<Integer> task = this.engine.newTask((t) -> this.engine.runBound(t, connection, (con) -> {
-					during.complete(Map.copyOf(TransactionSynchronizationManager.getResourceMap()));
-					return 1;
-				}), Deadline.NONE, true, false);
+				EngineTask<Integer> task = EngineTask.create(this.engine,
+						(t) -> this.engine.binding.runBound(t, connection, (con) -> {
+							during.complete(Map.copyOf(TransactionSynchronizationManager.getResourceMap()));
+							return 1;
+						}), Deadline.NONE, true, false);
 				task.markRunning();
 				shift.run(task);
 				assertThat(shift.task()).isNull();
