@@ -106,7 +106,7 @@ final class EngineCounters {
 
 	void started(EngineTask<?> task) {
 		try {
-			this.listener.taskStarted(task.waitedNanos());
+			this.listener.operationStarted(task.waitedNanos());
 		}
 		catch (RuntimeException ex) {
 			listenerFailed(ex);
@@ -115,7 +115,7 @@ final class EngineCounters {
 
 	void finished(long executionNanos, @Nullable Throwable failure) {
 		try {
-			this.listener.taskFinished(executionNanos, failure);
+			this.listener.operationFinished(executionNanos, failure);
 		}
 		catch (RuntimeException ex) {
 			listenerFailed(ex);

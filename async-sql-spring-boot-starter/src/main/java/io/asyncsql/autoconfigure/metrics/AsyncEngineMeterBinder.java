@@ -72,14 +72,14 @@ final class AsyncEngineMeterBinder implements MeterBinder, AsyncEngineListener {
 	}
 
 	@Override
-	public void taskStarted(long waitNanos) {
+	public void operationStarted(long waitNanos) {
 		for (Timer timer : this.waitTimers) {
 			timer.record(waitNanos, TimeUnit.NANOSECONDS);
 		}
 	}
 
 	@Override
-	public void taskFinished(long executionNanos, @Nullable Throwable failure) {
+	public void operationFinished(long executionNanos, @Nullable Throwable failure) {
 		for (Timer timer : this.executionTimers) {
 			timer.record(executionNanos, TimeUnit.NANOSECONDS);
 		}
