@@ -202,7 +202,8 @@ public final class AsyncEngine implements AutoCloseable {
 	// observation of their own
 
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline) {
-		return submit((task) -> this.binding.runPooled(task, work), deadline, false, this.observations.forWork(work));
+		return submit((operation) -> this.binding.runPooled(operation, work), deadline, false,
+				this.observations.forWork(work));
 	}
 
 	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate) {
@@ -227,30 +228,31 @@ public final class AsyncEngine implements AutoCloseable {
 	 */
 	CompletableFuture<AsyncConnection> connect(Deadline deadline, JdbcTemplate jdbcTemplate,
 			OperationObservation observation, LeakDetector.@Nullable Opener opener) {
-		return submit((task) -> this.lanes.open(task, deadline, jdbcTemplate, opener), deadline, true, observation);
+		return submit((operation) -> this.lanes.open(operation, deadline, jdbcTemplate, opener), deadline, true,
+				observation);
 	}
 
 	/**
 	 * Admit a new operation: run it now, queue it, or fail it at once.
 	 */
-	private <T> CompletableFuture<T> submit(EngineTask.Body<T> body, Deadline deadline, boolean keepsPermit,
+	private <T> CompletableFuture<T> submit(EngineOperation.Body<T> body, Deadline deadline, boolean keepsPermit,
 			OperationObservation observation) {
-		EngineTask<T> task = EngineTask.create(this, body, deadline, false, keepsPermit);
-		observation.attach(task);
-		this.counters.watch(task);
-		switch (this.admission.admit(task)) {
-			case RUN -> this.workers.dispatch(task);
+		EngineOperation<T> operation = EngineOperation.create(this, body, deadline, false, keepsPermit);
+		observation.attach(operation);
+		this.counters.watch(operation);
+		switch (this.admission.admit(operation)) {
+			case RUN -> this.workers.dispatch(operation);
 			case QUEUED -> {
-				// A permit may have come free as the task joined the queue.
-				EngineTask<?> claimed;
+				// A permit may have come free as the operation joined the queue.
+				EngineOperation<?> claimed;
 				while ((claimed = this.admission.claim()) != null) {
 					this.workers.dispatch(claimed);
 				}
 			}
-			case FULL -> this.counters.reject(task, this.failures.saturated());
-			case CLOSED -> this.counters.reject(task, this.failures.closed("is closed and accepts no new work"));
+			case FULL -> this.counters.reject(operation, this.failures.saturated());
+			case CLOSED -> this.counters.reject(operation, this.failures.closed("is closed and accepts no new work"));
 		}
-		return task.future;
+		return operation.future;
 	}
 
 }

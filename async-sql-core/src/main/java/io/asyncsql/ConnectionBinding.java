@@ -42,10 +42,10 @@ final class ConnectionBinding {
 	/**
 	 * Run work with a connection of its own from the pool, given back when it returns.
 	 */
-	<T> @Nullable T runPooled(EngineTask<T> task, ConnectionCallback<T> work) throws SQLException {
+	<T> @Nullable T runPooled(EngineOperation<T> operation, ConnectionCallback<T> work) throws SQLException {
 		Connection connection = obtainConnection();
 		try {
-			return runBound(task, connection, work);
+			return runBound(operation, connection, work);
 		}
 		finally {
 			JdbcUtils.closeConnection(connection);
@@ -56,23 +56,23 @@ final class ConnectionBinding {
 	 * Run work with the connection bound for Spring, its statements tracked for
 	 * cancellation and the operation's deadline as the statements' query timeout.
 	 */
-	<T> @Nullable T runBound(EngineTask<T> task, Connection connection, ConnectionCallback<T> work)
+	<T> @Nullable T runBound(EngineOperation<T> operation, Connection connection, ConnectionCallback<T> work)
 			throws SQLException {
 		TrackedConnection tracked = new TrackedConnection(connection);
 		ConnectionHolder holder = new ConnectionHolder(tracked);
-		boolean timed = task.deadline.isSet();
+		boolean timed = operation.deadline.isSet();
 		boolean restore = timed && keepsQueryTimeoutInSession(connection);
 		int sessionTimeout = restore ? tracked.sessionQueryTimeout() : 0;
 		if (timed) {
-			holder.setTimeoutInMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(task.deadline.remainingNanos())));
+			holder.setTimeoutInMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(operation.deadline.remainingNanos())));
 		}
 		TransactionSynchronizationManager.bindResource(this.dataSource, holder);
-		task.attach(tracked);
+		operation.attach(tracked);
 		try {
 			return work.doInConnection(tracked);
 		}
 		finally {
-			task.attach(null);
+			operation.attach(null);
 			tracked.detach();
 			TransactionSynchronizationManager.unbindResource(this.dataSource);
 			if (restore) {

@@ -51,7 +51,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	private final boolean initialAutoCommit;
 
-	private final Queue<EngineTask<?>> pending = new ConcurrentLinkedQueue<>();
+	private final Queue<EngineOperation<?>> pending = new ConcurrentLinkedQueue<>();
 
 	private final AtomicInteger drainRequests = new AtomicInteger();
 
@@ -75,7 +75,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 */
 	LeakDetector.@Nullable Watch leakWatch;
 
-	private volatile @Nullable EngineTask<?> current;
+	private volatile @Nullable EngineOperation<?> current;
 
 	private volatile boolean abandoned;
 
@@ -85,7 +85,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 */
 	private volatile boolean joinable;
 
-	private @Nullable EngineTask<Void> closeTask;
+	private @Nullable EngineOperation<Void> closeTask;
 
 	private boolean released;
 
@@ -136,7 +136,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	}
 
 	private <T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline, boolean commits) {
-		EngineTask<T> task = EngineTask.create(this.engine, (t) -> runInLane(t, work), deadline, true, false);
+		EngineOperation<T> task = EngineOperation.create(this.engine, (t) -> runInLane(t, work), deadline, true, false);
 		task.commits = commits;
 		if (this.joinable) {
 			task.joins = this;
@@ -160,14 +160,14 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 				(observation) -> CompletableFuture.completedFuture(this), false);
 	}
 
-	private <T> @Nullable T runInLane(EngineTask<T> task, ConnectionCallback<T> work) throws SQLException {
+	private <T> @Nullable T runInLane(EngineOperation<T> task, ConnectionCallback<T> work) throws SQLException {
 		if (this.released) {
 			throw closedException();
 		}
 		return this.engine.binding.runBound(task, this.connection, work);
 	}
 
-	private void enqueue(EngineTask<?> task) {
+	private void enqueue(EngineOperation<?> task) {
 		this.pending.offer(task);
 		if (this.drainRequests.getAndIncrement() == 0) {
 			this.engine.workers.dispatch(this::drain);
@@ -179,7 +179,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 		try {
 			int missed = 1;
 			do {
-				EngineTask<?> task;
+				EngineOperation<?> task;
 				while ((task = this.pending.poll()) != null) {
 					if (this.abandoned && task != this.closeTask) {
 						task.abandon(closedException());
@@ -536,7 +536,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	@Override
 	public CompletableFuture<Void> close() {
 		if (this.closed.compareAndSet(false, true)) {
-			EngineTask<Void> task = EngineTask.create(this.engine, (t) -> {
+			EngineOperation<Void> task = EngineOperation.create(this.engine, (t) -> {
 				release();
 				return null;
 			}, Deadline.NONE, true, false);
@@ -566,7 +566,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 */
 	void abandon() {
 		this.abandoned = true;
-		EngineTask<?> running = this.current;
+		EngineOperation<?> running = this.current;
 		if (running != null) {
 			running.abandon(closedException());
 		}

@@ -16,9 +16,9 @@ import org.springframework.dao.DataAccessException;
  * {@link EngineStats}, and tells its {@link AsyncEngineListener} when each starts and
  * finishes.
  * <p>
- * An operation is counted before its future shows its outcome ({@link TaskFuture} counts
- * ahead and takes the count back when another completion wins), so whoever sees the
- * future done finds it counted. A listener that throws costs a log line, never the
+ * An operation is counted before its future shows its outcome ({@link OperationFuture}
+ * counts ahead and takes the count back when another completion wins), so whoever sees
+ * the future done finds it counted. A listener that throws costs a log line, never the
  * operation or its permit.
  */
 final class EngineCounters {
@@ -66,22 +66,22 @@ final class EngineCounters {
 	 * Have the operation count its outcome and react when others complete its future
 	 * (cancellation). Call before the operation is published to other threads.
 	 */
-	void watch(EngineTask<?> task) {
+	void watch(EngineOperation<?> operation) {
 		this.submitted.increment();
-		task.watched = true;
+		operation.watched = true;
 	}
 
 	/**
 	 * Fail an operation that was never published to other threads: it counts as rejected
 	 * only.
 	 */
-	void reject(EngineTask<?> task, DataAccessException reason) {
-		if (!task.watched) {
+	void reject(EngineOperation<?> operation, DataAccessException reason) {
+		if (!operation.watched) {
 			this.submitted.increment();
 		}
-		task.watched = false;
+		operation.watched = false;
 		this.rejected.increment();
-		task.future.completeExceptionally(reason);
+		operation.future.completeExceptionally(reason);
 	}
 
 	/**
@@ -104,9 +104,9 @@ final class EngineCounters {
 		return !failed ? this.completed : cancelled ? this.cancelled : this.failed;
 	}
 
-	void started(EngineTask<?> task) {
+	void started(EngineOperation<?> operation) {
 		try {
-			this.listener.operationStarted(task.waitedNanos());
+			this.listener.operationStarted(operation.waitedNanos());
 		}
 		catch (RuntimeException ex) {
 			listenerFailed(ex);

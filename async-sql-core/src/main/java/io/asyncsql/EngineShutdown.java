@@ -74,8 +74,8 @@ final class EngineShutdown {
 					+ stats.active() + ", queued=" + stats.queued()
 					+ "); cancelling what is left. Raise async-sql.shutdown.timeout to wait longer");
 			EngineClosedException reason = this.failures.closed("shut down before the operation started");
-			for (EngineTask<?> task : this.admission.drainQueue()) {
-				task.abandon(reason);
+			for (EngineOperation<?> operation : this.admission.drainQueue()) {
+				operation.abandon(reason);
 			}
 			this.lanes.abandonAll();
 			this.workers.abandonRunning(reason);
@@ -93,7 +93,7 @@ final class EngineShutdown {
 	 * stage run after that.
 	 */
 	private boolean isInsideOperation() {
-		return this.workers.operationsOfCurrentThread().anyMatch(EngineTask::isUnderWay);
+		return this.workers.operationsOfCurrentThread().anyMatch(EngineOperation::isUnderWay);
 	}
 
 	/**
@@ -102,10 +102,10 @@ final class EngineShutdown {
 	 * so close() would wait for it in vain: run it, and what follows it, elsewhere.
 	 */
 	private void handOffCallersSuccessor() {
-		this.workers.operationsOfCurrentThread().forEach((task) -> {
-			EngineTask<?> next = task.successor;
+		this.workers.operationsOfCurrentThread().forEach((operation) -> {
+			EngineOperation<?> next = operation.successor;
 			if (next != null) {
-				task.successor = null;
+				operation.successor = null;
 				this.workers.dispatchAside(next);
 			}
 		});

@@ -42,12 +42,12 @@ final class Lanes {
 	 * @param opener who asked for it, captured on its thread by
 	 * {@link LeakDetector#opener}, or {@code null} when leaks are not detected
 	 */
-	DefaultAsyncConnection open(EngineTask<?> task, Deadline deadline, JdbcTemplate jdbcTemplate,
+	DefaultAsyncConnection open(EngineOperation<?> operation, Deadline deadline, JdbcTemplate jdbcTemplate,
 			LeakDetector.@Nullable Opener opener) throws SQLException {
 		Connection connection = this.binding.obtainConnection();
 		try {
 			DefaultAsyncConnection lane = new DefaultAsyncConnection(this.engine, connection, deadline, jdbcTemplate);
-			lane.observation = task.observation;
+			lane.observation = operation.observation;
 			// Before anything can release the lane (shutdown abandons the open ones).
 			lane.leakWatch = this.leaks.watch(opener);
 			this.open.add(lane);
@@ -68,7 +68,7 @@ final class Lanes {
 		if (leakWatch != null) {
 			leakWatch.released();
 		}
-		EngineTask<?> next = this.admission.release();
+		EngineOperation<?> next = this.admission.release();
 		if (next != null) {
 			this.workers.dispatch(next);
 		}

@@ -124,7 +124,7 @@ final class ObservedOperation extends OperationObservation {
 	}
 
 	@Override
-	void attach(EngineTask<?> task) {
+	void attach(EngineOperation<?> task) {
 		task.observation = this;
 		task.future.whenComplete((value, failure) -> {
 			if (failure != null || !this.holdsConnection) {
@@ -298,7 +298,7 @@ final class ObservedOperation extends OperationObservation {
 		private Observation.@Nullable Scope scope;
 
 		@Override
-		void attach(EngineTask<?> task) {
+		void attach(EngineOperation<?> task) {
 			task.observation = this;
 		}
 

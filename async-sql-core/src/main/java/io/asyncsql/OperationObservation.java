@@ -21,7 +21,7 @@ class OperationObservation {
 	 * connection, transaction or stream: only when that future fails). Call before the
 	 * task is published to other threads.
 	 */
-	void attach(EngineTask<?> task) {
+	void attach(EngineOperation<?> task) {
 	}
 
 	/**

@@ -31,7 +31,7 @@ final class Workers {
 	/**
 	 * Run an operation that holds a permit, and those its permit passes to, on a worker.
 	 */
-	void dispatch(EngineTask<?> first) {
+	void dispatch(EngineOperation<?> first) {
 		this.threads.dispatch(new Chain(first));
 	}
 
@@ -46,7 +46,7 @@ final class Workers {
 	 * Run an operation that holds a permit, and those its permit passes to, off the
 	 * current thread even when every worker is busy.
 	 */
-	void dispatchAside(EngineTask<?> first) {
+	void dispatchAside(EngineOperation<?> first) {
 		this.threads.dispatchAside(new Chain(first));
 	}
 
@@ -69,8 +69,8 @@ final class Workers {
 	 * Return the operations the shifts of the current thread run: none unless it is a
 	 * worker (more than one only when work runs inline once the workers have stopped).
 	 */
-	Stream<EngineTask<?>> operationsOfCurrentThread() {
-		return this.shifts.stream().filter(Shift::isCurrent).map(Shift::task).filter(Objects::nonNull);
+	Stream<EngineOperation<?>> operationsOfCurrentThread() {
+		return this.shifts.stream().filter(Shift::isCurrent).map(Shift::operation).filter(Objects::nonNull);
 	}
 
 	/**
@@ -86,16 +86,16 @@ final class Workers {
 	 */
 	void abandonRunning(DataAccessException reason) {
 		for (Shift shift : this.shifts) {
-			EngineTask<?> task = shift.task();
-			if (task != null) {
-				task.abandon(reason);
+			EngineOperation<?> operation = shift.operation();
+			if (operation != null) {
+				operation.abandon(reason);
 			}
 		}
 	}
 
 	private static boolean completing(Shift shift) {
-		EngineTask<?> task = shift.task();
-		return task != null && !task.future.isDone();
+		EngineOperation<?> operation = shift.operation();
+		return operation != null && !operation.future.isDone();
 	}
 
 	/**
@@ -106,14 +106,14 @@ final class Workers {
 	private void runChain(Chain chain) {
 		Shift shift = beginShift();
 		try {
-			EngineTask<?> task = chain.take();
-			while (task != null) {
-				shift.run(task);
+			EngineOperation<?> operation = chain.take();
+			while (operation != null) {
+				shift.run(operation);
 				// Unlink, or a worker that never finds the queue empty would keep every
 				// operation it ran, and every result, reachable from the first.
-				EngineTask<?> next = task.successor;
-				task.successor = null;
-				task = next;
+				EngineOperation<?> next = operation.successor;
+				operation.successor = null;
+				operation = next;
 			}
 		}
 		finally {
@@ -128,16 +128,16 @@ final class Workers {
 	 */
 	private final class Chain implements Runnable {
 
-		private @Nullable EngineTask<?> first;
+		private @Nullable EngineOperation<?> first;
 
-		Chain(EngineTask<?> first) {
+		Chain(EngineOperation<?> first) {
 			this.first = first;
 		}
 
-		@Nullable EngineTask<?> take() {
-			EngineTask<?> task = this.first;
+		@Nullable EngineOperation<?> take() {
+			EngineOperation<?> operation = this.first;
 			this.first = null;
-			return task;
+			return operation;
 		}
 
 		@Override
