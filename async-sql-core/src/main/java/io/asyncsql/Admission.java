@@ -5,32 +5,36 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * Permits and the bounded FIFO wait queue of an {@link AsyncEngine}.
+ * Admission to an {@link AsyncEngine}: its permits, its bounded FIFO wait queue and the
+ * queue timeout.
  * <p>
  * A permit stands for one pooled connection in use, so engine work never waits inside the
- * pool. Waiting tasks hold no thread: they sit in a lock-free FIFO queue. A permit that
- * frees up goes straight to the oldest waiting task ({@link #release()} hands it over),
- * which keeps the order fair and lets a worker thread run the next task without a thread
- * hand-off.
+ * pool. Waiting operations hold no thread: they sit in a lock-free FIFO queue. A permit
+ * that frees up goes straight to the oldest waiting operation ({@link #release()} hands
+ * it over), which keeps the order fair and lets a worker thread run the next operation
+ * without a thread hand-off.
  * <p>
  * Nothing here takes a lock: on a machine with fewer cores than workers, a lock holder
  * that the scheduler preempts stalls every other worker (measured: parks of tens of
- * milliseconds, a quarter of the throughput lost). The price is a race between a task
- * joining the queue as the last permit frees up; both sides close it with
- * {@link #claim()}, which hands free permits to waiting tasks.
+ * milliseconds, a quarter of the throughput lost). The price is a race between an
+ * operation joining the queue as the last permit frees up; both sides close it with
+ * {@link #claim()}, which hands free permits to waiting operations.
  * <p>
- * A task counts as waiting from {@link #admit} until it leaves the queued state: whoever
- * moves it out of that state (a permit, cancellation, a timeout, shutdown) calls
- * {@link #left()}. Its queue node may stay behind a little longer and is skipped.
+ * An operation counts as waiting from {@link #admit} until it leaves the queued state:
+ * whoever moves it out of that state (a permit, cancellation, a timeout, shutdown) calls
+ * {@link #leftQueue()}. Its queue node may stay behind a little longer and is skipped.
  * <p>
- * As every task waits at most the same queue timeout, the oldest always expires first:
- * the engine needs one timer for the head of the queue, not one per waiting task.
+ * As every operation waits at most the same queue timeout, the oldest always expires
+ * first: one timer for the head of the queue does, not one per waiting operation
+ * ({@link #sweep}). Only an operation whose own deadline comes sooner gets a timer of its
+ * own.
  */
 final class Admission {
 
@@ -40,7 +44,7 @@ final class Admission {
 
 	}
 
-	private final ConcurrentLinkedQueue<EngineTask<?>> queue = new ConcurrentLinkedQueue<>();
+	private final ConcurrentLinkedQueue<EngineOperation<?>> queue = new ConcurrentLinkedQueue<>();
 
 	private final AtomicInteger free;
 
@@ -54,28 +58,36 @@ final class Admission {
 
 	private final int capacity;
 
+	private final long queueTimeoutNanos;
+
+	private final EngineThreads threads;
+
+	private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+
 	private volatile boolean closed;
 
-	Admission(int permits, int capacity) {
+	Admission(int permits, int capacity, long queueTimeoutNanos, EngineThreads threads) {
 		this.permits = permits;
 		this.capacity = capacity;
+		this.queueTimeoutNanos = queueTimeoutNanos;
+		this.threads = threads;
 		this.free = new AtomicInteger(permits);
 	}
 
 	/**
-	 * Take a permit for the task, or queue it. After {@link Result#QUEUED} the caller
-	 * must {@link #claim()} and run what it returns.
-	 * @param task a new task
-	 * @return {@link Result#RUN} when the task holds a permit and is marked running,
+	 * Take a permit for the operation, or queue it with its timeout set. After
+	 * {@link Result#QUEUED} the caller must {@link #claim()} and run what it returns.
+	 * @param operation a new operation
+	 * @return {@link Result#RUN} when the operation holds a permit and is marked running,
 	 * {@link Result#QUEUED} when it waits, otherwise why it was refused
 	 */
-	Result admit(EngineTask<?> task) {
+	Result admit(EngineOperation<?> operation) {
 		if (this.closed) {
 			return Result.CLOSED;
 		}
 		// Only when nobody waits, or a newcomer would overtake them.
 		if (this.waiting.get() == 0 && tryAcquire()) {
-			task.markRunning();
+			operation.markRunning();
 			return Result.RUN;
 		}
 		int count;
@@ -86,19 +98,25 @@ final class Admission {
 			}
 		}
 		while (!this.waiting.compareAndSet(count, count + 1));
-		this.queue.offer(task);
+		this.queue.offer(operation);
+		long remaining = operation.deadline.isSet() ? operation.deadline.remainingNanos() : Long.MAX_VALUE;
+		if (remaining < this.queueTimeoutNanos) {
+			operation.scheduleQueueTimeout(remaining);
+		}
+		ensureSweep();
 		return Result.QUEUED;
 	}
 
 	/**
-	 * Give a free permit to the oldest waiting task, if there are both.
-	 * @return the task that now holds a permit, already marked running, or {@code null}
+	 * Give a free permit to the oldest waiting operation, if there are both.
+	 * @return the operation that now holds a permit, already marked running, or
+	 * {@code null}
 	 */
-	@Nullable EngineTask<?> claim() {
+	@Nullable EngineOperation<?> claim() {
 		// The permit count first: under load there is none, and it is cheaper to read
 		// than the head of the queue, which every worker polls.
 		while (this.free.get() > 0 && !this.queue.isEmpty() && tryAcquire()) {
-			EngineTask<?> next = pollWaiting();
+			EngineOperation<?> next = pollWaiting();
 			if (next != null) {
 				return next;
 			}
@@ -108,35 +126,35 @@ final class Admission {
 	}
 
 	/**
-	 * Give up a permit: pass it to the oldest waiting task, or free it.
-	 * @return the task that now holds the permit, already marked running, or {@code null}
-	 * when the permit was freed
+	 * Give up a permit: pass it to the oldest waiting operation, or free it.
+	 * @return the operation that now holds the permit, already marked running, or
+	 * {@code null} when the permit was freed
 	 */
-	@Nullable EngineTask<?> release() {
-		EngineTask<?> next = pollWaiting();
+	@Nullable EngineOperation<?> release() {
+		EngineOperation<?> next = pollWaiting();
 		if (next != null) {
 			return next;
 		}
 		freePermit();
-		// A task may have joined the queue after the poll, and found no permit.
+		// An operation may have joined the queue after the poll, and found no permit.
 		return claim();
 	}
 
 	/**
-	 * Take waiting tasks that a running task carries on its own permit (a batch), as a
-	 * permit would take them: marked running and counted out of the waiting ones. Looks
+	 * Take waiting operations that a running one carries on its own permit (a batch), as
+	 * a permit would take them: marked running and counted out of the waiting ones. Looks
 	 * at the oldest {@code scanLimit} waiting tasks at most, and never waits for more.
-	 * @param matches which tasks to take
+	 * @param matches which operations to take
 	 * @param max the most to take
 	 * @param scanLimit the most to look at
-	 * @return the tasks taken, oldest first; empty when none matched
+	 * @return the operations taken, oldest first; empty when none matched
 	 */
-	List<EngineTask<?>> takeMatching(Predicate<EngineTask<?>> matches, int max, int scanLimit) {
-		List<EngineTask<?>> taken = List.of();
+	List<EngineOperation<?>> takeMatching(Predicate<EngineOperation<?>> matches, int max, int scanLimit) {
+		List<EngineOperation<?>> taken = List.of();
 		int scanned = 0;
-		Iterator<EngineTask<?>> queued = this.queue.iterator();
+		Iterator<EngineOperation<?>> queued = this.queue.iterator();
 		while (taken.size() < max && scanned++ < scanLimit && queued.hasNext()) {
-			EngineTask<?> task = queued.next();
+			EngineOperation<?> task = queued.next();
 			if (matches.test(task) && task.markRunning()) {
 				this.waiting.decrementAndGet();
 				queued.remove();
@@ -150,28 +168,30 @@ final class Admission {
 	}
 
 	/**
-	 * Count a task out of the waiting ones: cancelled, timed out or abandoned while
+	 * Count an operation out of the waiting ones: cancelled, timed out or abandoned while
 	 * queued.
 	 */
-	void left() {
+	void leftQueue() {
 		this.waiting.decrementAndGet();
-		// Drop ended tasks from the head now, so that they (and what their work holds) do
-		// not stay reachable until the next permit frees up; ended tasks further back go
+		// Drop ended operations from the head now, so that they (and what their work
+		// holds) do
+		// not stay reachable until the next permit frees up; ended operations further
+		// back go
 		// once the head reaches them, or in a sweep once as many have left as the queue
 		// holds, so that callers who give up early cannot grow the queue without bound.
-		EngineTask<?> head;
+		EngineOperation<?> head;
 		while ((head = this.queue.peek()) != null && !head.isQueued()) {
 			this.queue.remove(head);
 		}
 		if (this.leftSinceSweep.incrementAndGet() >= this.capacity) {
 			this.leftSinceSweep.set(0);
-			this.queue.removeIf((task) -> !task.isQueued());
+			this.queue.removeIf((operation) -> !operation.isQueued());
 		}
 		signalIfIdle();
 	}
 
 	/**
-	 * Stop admitting new tasks; queued ones stay and still run.
+	 * Stop admitting new operations; queued ones stay and still run.
 	 * @return whether this call closed it
 	 */
 	boolean close() {
@@ -208,43 +228,82 @@ final class Admission {
 	}
 
 	/**
+	 * Make sure a sweep is scheduled for when the oldest waiting operation reaches the
+	 * queue timeout. Called after each operation joins the queue and after each sweep, so
+	 * one is pending whenever anything waits.
+	 */
+	private void ensureSweep() {
+		// Read before the CAS: nearly always a sweep is pending, and a failed CAS would
+		// still take the cache line from the other cores.
+		if (this.sweepScheduled.get() || !this.sweepScheduled.compareAndSet(false, true)) {
+			return;
+		}
+		Long oldest = oldestQueuedAt();
+		if (oldest != null) {
+			long delay = oldest + this.queueTimeoutNanos - System.nanoTime();
+			if (this.threads.schedule(this::sweep, Math.max(0, delay)) != null) {
+				return;
+			}
+		}
+		this.sweepScheduled.set(false);
+		// An operation queued after the look above found the flag still set: recheck for
+		// it.
+		if (oldest == null && queued() > 0) {
+			ensureSweep();
+		}
+	}
+
+	/**
+	 * Fail the operations that have waited for the queue timeout.
+	 */
+	private void sweep() {
+		for (EngineOperation<?> operation : expire(System.nanoTime() - this.queueTimeoutNanos)) {
+			operation.queueTimedOut();
+		}
+		this.sweepScheduled.set(false);
+		ensureSweep();
+	}
+
+	/**
 	 * Remove the head of the queue while it has ended or joined at or before a point in
-	 * time. The tasks that joined first stand at the head.
-	 * @param cutoff the {@link System#nanoTime()} at or before which a task expires
-	 * @return the tasks that were still waiting and have expired, oldest first; the
+	 * time. The operations that joined first stand at the head.
+	 * @param cutoff the {@link System#nanoTime()} at or before which an operation expires
+	 * @return the operations that were still waiting and have expired, oldest first; the
 	 * caller ends them
 	 */
-	List<EngineTask<?>> expire(long cutoff) {
-		List<EngineTask<?>> expired = new ArrayList<>();
-		EngineTask<?> task;
-		while ((task = this.queue.peek()) != null && (!task.isQueued() || task.createdAt - cutoff <= 0)) {
-			// remove(task), not poll(): another thread may have taken the head meanwhile.
-			if (this.queue.remove(task) && task.isQueued()) {
-				expired.add(task);
+	private List<EngineOperation<?>> expire(long cutoff) {
+		List<EngineOperation<?>> expired = new ArrayList<>();
+		EngineOperation<?> operation;
+		while ((operation = this.queue.peek()) != null
+				&& (!operation.isQueued() || operation.createdAt - cutoff <= 0)) {
+			// remove(operation), not poll(): another thread may have taken the head
+			// meanwhile.
+			if (this.queue.remove(operation) && operation.isQueued()) {
+				expired.add(operation);
 			}
 		}
 		return expired;
 	}
 
 	/**
-	 * Return when the task at the head of the queue joined it.
+	 * Return when the operation at the head of the queue joined it.
 	 * @return its {@link System#nanoTime()}, or {@code null} when the queue is empty
 	 */
-	@Nullable Long oldestQueuedAt() {
-		EngineTask<?> head = this.queue.peek();
+	private @Nullable Long oldestQueuedAt() {
+		EngineOperation<?> head = this.queue.peek();
 		return (head != null) ? head.createdAt : null;
 	}
 
 	/**
 	 * Empty the queue.
-	 * @return the tasks that were waiting, oldest first; the caller ends them
+	 * @return the operations that were waiting, oldest first; the caller ends them
 	 */
-	List<EngineTask<?>> drainQueue() {
-		List<EngineTask<?>> drained = new ArrayList<>();
-		EngineTask<?> task;
-		while ((task = this.queue.poll()) != null) {
-			if (task.isQueued()) {
-				drained.add(task);
+	List<EngineOperation<?>> drainQueue() {
+		List<EngineOperation<?>> drained = new ArrayList<>();
+		EngineOperation<?> operation;
+		while ((operation = this.queue.poll()) != null) {
+			if (operation.isQueued()) {
+				drained.add(operation);
 			}
 		}
 		return drained;
@@ -284,14 +343,14 @@ final class Admission {
 	}
 
 	/**
-	 * Take the oldest task that still waits, and mark it running.
+	 * Take the oldest operation that still waits, and mark it running.
 	 */
-	private @Nullable EngineTask<?> pollWaiting() {
-		EngineTask<?> task;
-		while ((task = this.queue.poll()) != null) {
-			if (task.markRunning()) {
+	private @Nullable EngineOperation<?> pollWaiting() {
+		EngineOperation<?> operation;
+		while ((operation = this.queue.poll()) != null) {
+			if (operation.markRunning()) {
 				this.waiting.decrementAndGet();
-				return task;
+				return operation;
 			}
 		}
 		return null;

@@ -22,7 +22,7 @@ public interface AsyncEngineListener {
 	 * An operation got its permit and starts on the database.
 	 * @param waitNanos time from submission until now
 	 */
-	default void taskStarted(long waitNanos) {
+	default void operationStarted(long waitNanos) {
 	}
 
 	/**
@@ -30,7 +30,7 @@ public interface AsyncEngineListener {
 	 * @param executionNanos time it ran
 	 * @param failure what it failed with, or {@code null} when it succeeded
 	 */
-	default void taskFinished(long executionNanos, @Nullable Throwable failure) {
+	default void operationFinished(long executionNanos, @Nullable Throwable failure) {
 	}
 
 	/**

@@ -33,8 +33,8 @@ final class AsyncSqlRuntimeHints implements RuntimeHintsRegistrar {
 						.withMethod("name", List.of(TypeReference.of(String.class), TypeReference.of(long.class)),
 								ExecutableMode.INVOKE)
 						.withMethod("factory", List.of(), ExecutableMode.INVOKE))
-			.registerType(EngineTask.class, (type) -> type.withField("state"))
-			.registerType(TaskFuture.class, (type) -> type.withField("reported"));
+			.registerType(EngineOperation.class, (type) -> type.withField("state"))
+			.registerType(OperationFuture.class, (type) -> type.withField("reported"));
 	}
 
 }

@@ -42,7 +42,7 @@ record CoalescibleUpdate(JdbcTemplate jdbcTemplate, String sql, PreparedStatemen
 	 * Return whether a queued task runs the same statement, so that it can join this
 	 * update's batch.
 	 */
-	boolean carries(EngineTask<?> task) {
+	boolean carries(EngineOperation<?> task) {
 		CoalescibleUpdate other = task.update;
 		return other != null && other.jdbcTemplate == this.jdbcTemplate && other.sql.equals(this.sql);
 	}

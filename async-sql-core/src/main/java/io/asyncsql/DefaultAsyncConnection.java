@@ -42,7 +42,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 
 	private final Deadline deadline;
 
-	private final Queue<EngineTask<?>> pending = new ConcurrentLinkedQueue<>();
+	private final Queue<EngineOperation<?>> pending = new ConcurrentLinkedQueue<>();
 
 	private final AtomicInteger drainRequests = new AtomicInteger();
 
@@ -64,7 +64,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 */
 	LeakDetector.@Nullable Watch leakWatch;
 
-	private volatile @Nullable EngineTask<?> current;
+	private volatile @Nullable EngineOperation<?> current;
 
 	private volatile boolean abandoned;
 
@@ -74,7 +74,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 */
 	private volatile boolean joinable;
 
-	private @Nullable EngineTask<Void> closeTask;
+	private @Nullable EngineOperation<Void> closeTask;
 
 	private boolean released;
 
@@ -106,21 +106,21 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	}
 
 	/**
-	 * Run work with the given deadline; a task that {@code commits} sends the COMMIT of
-	 * the outermost transaction and refuses to be ended once it has started.
+	 * Run work with the given deadline; an operation that {@code commits} sends the
+	 * COMMIT of the outermost transaction and refuses to be ended once it has started.
 	 */
 	<T> CompletableFuture<T> submit(ConnectionCallback<T> work, Deadline deadline, boolean commits) {
-		EngineTask<T> task = this.engine.newTask((t) -> runInLane(t, work), deadline, true, false);
+		EngineOperation<T> task = EngineOperation.create(this.engine, (t) -> runInLane(t, work), deadline, true, false);
 		task.commits = commits;
 		if (this.joinable) {
 			task.joins = this;
 		}
 		this.engine.observations.forLaneWork(work, this.observation).attach(task);
 		if (this.closed.get()) {
-			this.engine.reject(task, closedException());
+			this.engine.counters.reject(task, closedException());
 			return task.future;
 		}
-		this.engine.watch(task);
+		this.engine.counters.watch(task);
 		if (deadline.isSet()) {
 			task.scheduleQueueTimeout(deadline.remainingNanos());
 		}
@@ -143,26 +143,26 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 				(observation) -> CompletableFuture.completedFuture(this), false);
 	}
 
-	private <T> @Nullable T runInLane(EngineTask<T> task, ConnectionCallback<T> work) throws SQLException {
+	private <T> @Nullable T runInLane(EngineOperation<T> task, ConnectionCallback<T> work) throws SQLException {
 		if (this.released) {
 			throw closedException();
 		}
-		return this.engine.runBound(task, this.connection, work);
+		return this.engine.binding.runBound(task, this.connection, work);
 	}
 
-	private void enqueue(EngineTask<?> task) {
+	private void enqueue(EngineOperation<?> task) {
 		this.pending.offer(task);
 		if (this.drainRequests.getAndIncrement() == 0) {
-			this.engine.dispatch(this::drain);
+			this.engine.workers.dispatch(this::drain);
 		}
 	}
 
 	private void drain() {
-		Shift shift = this.engine.beginShift();
+		Shift shift = this.engine.workers.beginShift();
 		try {
 			int missed = 1;
 			do {
-				EngineTask<?> task;
+				EngineOperation<?> task;
 				while ((task = this.pending.poll()) != null) {
 					if (this.abandoned && task != this.closeTask) {
 						task.abandon(closedException());
@@ -179,7 +179,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 			while (missed != 0);
 		}
 		finally {
-			this.engine.endShift(shift);
+			this.engine.workers.endShift(shift);
 		}
 	}
 
@@ -295,7 +295,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	@Override
 	public CompletableFuture<Void> close() {
 		if (this.closed.compareAndSet(false, true)) {
-			EngineTask<Void> task = this.engine.newTask((t) -> {
+			EngineOperation<Void> task = EngineOperation.create(this.engine, (t) -> {
 				release();
 				return null;
 			}, Deadline.NONE, true, false);
@@ -325,7 +325,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 	 */
 	void abandon() {
 		this.abandoned = true;
-		EngineTask<?> running = this.current;
+		EngineOperation<?> running = this.current;
 		if (running != null) {
 			running.abandon(closedException());
 		}
@@ -349,7 +349,7 @@ final class DefaultAsyncConnection extends JdbcOperationsSupport implements Asyn
 				abortConnection();
 			}
 			JdbcUtils.closeConnection(this.connection);
-			this.engine.releaseConnectionPermit(this);
+			this.engine.lanes.released(this);
 		}
 	}
 

@@ -47,7 +47,7 @@ final class EngineFailures {
 	 * Translate what work threw: SQL exceptions through Spring's translator, timeouts to
 	 * {@link StatementTimeoutException} naming the limit, anything else unchanged.
 	 */
-	Throwable translate(Throwable failure, @Nullable EngineTask<?> task) {
+	Throwable translate(Throwable failure, @Nullable EngineOperation<?> operation) {
 		Throwable result = failure;
 		if (failure instanceof SQLException ex) {
 			DataAccessException translated = this.translator.getExceptionTranslator().translate("async-sql", null, ex);
@@ -56,7 +56,7 @@ final class EngineFailures {
 		boolean timedOut = (result instanceof QueryTimeoutException && !(result instanceof StatementTimeoutException))
 				|| result instanceof TransactionTimedOutException;
 		if (timedOut) {
-			boolean deadline = task != null && task.deadline.isSet();
+			boolean deadline = operation != null && operation.deadline.isSet();
 			SQLException cause = sqlCause(failure);
 			if (cause != null && cause.getErrorCode() == MYSQL_QUERY_INTERRUPTED) {
 				// Timeouts end with another code (1969, max_statement_time): this one is
@@ -72,7 +72,7 @@ final class EngineFailures {
 						+ " request: its query timeout (async-sql.query-timeout, the JdbcTemplate's queryTimeout),"
 						+ " which the driver enforces that way, or else another session (pg_cancel_backend)", result);
 			}
-			String limit = deadline ? task.deadline.describe()
+			String limit = deadline ? operation.deadline.describe()
 					: "its query timeout (async-sql.query-timeout, the JdbcTemplate's queryTimeout)";
 			return new StatementTimeoutException(prefix() + ": statement exceeded " + limit + " and was cancelled",
 					result);
@@ -98,11 +98,11 @@ final class EngineFailures {
 		return "57014".equals(ex.getSQLState()) && message != null && message.contains("user request");
 	}
 
-	QueueTimeoutException queueTimeout(EngineTask<?> task) {
-		long waitedMillis = TimeUnit.NANOSECONDS.toMillis(task.waitedNanos());
-		String what = task.inLane ? "its connection" : "a permit";
-		String limit = (task.deadline.isSet() && task.deadline.remainingNanos() <= 0) ? task.deadline.describe()
-				: "async-sql.queue.timeout (" + this.queueTimeout + ")";
+	QueueTimeoutException queueTimeout(EngineOperation<?> operation) {
+		long waitedMillis = TimeUnit.NANOSECONDS.toMillis(operation.waitedNanos());
+		String what = operation.inLane ? "its connection" : "a permit";
+		String limit = (operation.deadline.isSet() && operation.deadline.remainingNanos() <= 0)
+				? operation.deadline.describe() : "async-sql.queue.timeout (" + this.queueTimeout + ")";
 		EngineStats stats = this.stats.get();
 		return new QueueTimeoutException(prefix() + ": operation waited " + waitedMillis + " ms for " + what
 				+ " and reached " + limit + " before it could start (active=" + stats.active() + ", queued="
@@ -110,8 +110,8 @@ final class EngineFailures {
 				+ "); raise the timeout or async-sql.executor.max-concurrency, or lower the load");
 	}
 
-	StatementTimeoutException deadlineExceeded(EngineTask<?> task) {
-		return new StatementTimeoutException(prefix() + ": operation exceeded " + task.deadline.describe()
+	StatementTimeoutException deadlineExceeded(EngineOperation<?> operation) {
+		return new StatementTimeoutException(prefix() + ": operation exceeded " + operation.deadline.describe()
 				+ " while running; its statement was cancelled", null);
 	}
 

@@ -51,7 +51,9 @@ final class ObservedOperation extends OperationObservation {
 
 	private final long createdAt = System.nanoTime();
 
-	/** Whether the operation holds a connection until it ends, rather than per task. */
+	/**
+	 * Whether the operation holds a connection until it ends, rather than while it runs.
+	 */
 	private final boolean holdsConnection;
 
 	// Guarded by this.
@@ -124,9 +126,9 @@ final class ObservedOperation extends OperationObservation {
 	}
 
 	@Override
-	void attach(EngineTask<?> task) {
-		task.observation = this;
-		task.future.whenComplete((value, failure) -> {
+	void attach(EngineOperation<?> submitted) {
+		submitted.observation = this;
+		submitted.future.whenComplete((value, failure) -> {
 			if (failure != null || !this.holdsConnection) {
 				ended(failure);
 			}
@@ -313,8 +315,8 @@ final class ObservedOperation extends OperationObservation {
 		private Observation.@Nullable Scope scope;
 
 		@Override
-		void attach(EngineTask<?> task) {
-			task.observation = this;
+		void attach(EngineOperation<?> submitted) {
+			submitted.observation = this;
 		}
 
 		@Override

@@ -17,15 +17,15 @@ class OperationObservation {
 	static final OperationObservation NONE = new OperationObservation();
 
 	/**
-	 * Have the task run with this observation, which ends with the task's future (for a
-	 * connection, transaction or stream: only when that future fails). Call before the
-	 * task is published to other threads.
+	 * Have the engine's operation run with this observation, which ends with its future
+	 * (for a connection, transaction or stream: only when that future fails). Call before
+	 * the operation is published to other threads.
 	 */
-	void attach(EngineTask<?> task) {
+	void attach(EngineOperation<?> operation) {
 	}
 
 	/**
-	 * The task holds its permit (or its turn on a connection) and its work starts; called
+	 * The operation holds its permit (or its turn on a lane) and its work starts; called
 	 * on the engine thread, always followed by {@link #finished} on it.
 	 */
 	void started() {

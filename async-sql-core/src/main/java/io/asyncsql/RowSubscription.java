@@ -1,38 +1,29 @@
 package io.asyncsql;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.asyncsql.observation.OperationKind;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
-import org.springframework.jdbc.datasource.DataSourceUtils;
-import org.springframework.jdbc.support.JdbcUtils;
-
 /**
- * One subscriber's execution of a {@link RowPublisher}.
+ * One subscriber's execution of a {@link RowPublisher}: the Reactive Streams protocol
+ * over a {@link RowCursor} and {@link StreamTimers}.
  * <p>
  * Rows are read in <em>steps</em>, each an operation of the stream's lane: a step opens
- * the result set if needed and emits rows while the subscriber has demand, then ends, so
- * no engine thread waits while demand is zero (the lane keeps the connection and permit).
- * A work-in-progress counter makes sure at most one step is scheduled at a time; demand
+ * the cursor if needed and emits rows while the subscriber has demand, then ends, so no
+ * engine thread waits while demand is zero (the lane keeps the connection and permit). A
+ * work-in-progress counter makes sure at most one step is scheduled at a time; demand
  * that arrives during a step is served by that step.
  * <p>
  * Signals are serialised by one lock held while calling the subscriber; the terminal
- * signal comes only after the result set, statement and (for a stream that opened it) the
- * connection are released. On PostgreSQL a cursor needs a transaction, so a stream on its
- * own connection turns auto-commit off for its life.
+ * signal comes only after the cursor and (for a stream that opened it) the lane are
+ * released.
  *
  * @param <T> the row type
  */
@@ -55,9 +46,11 @@ final class RowSubscription<T> implements Flow.Subscription {
 	 */
 	private final OperationObservation observation;
 
-	private volatile @Nullable DefaultAsyncConnection lane;
+	private final RowCursor<T> cursor;
 
-	private volatile @Nullable PreparedStatement statement;
+	private final StreamTimers timers;
+
+	private volatile @Nullable DefaultAsyncConnection lane;
 
 	private volatile boolean terminated;
 
@@ -66,28 +59,14 @@ final class RowSubscription<T> implements Flow.Subscription {
 	/** The connection of the latest step, through which a step is cancelled. */
 	private volatile @Nullable TrackedConnection stepConnection;
 
-	private volatile @Nullable ScheduledFuture<?> idleTimer;
-
-	private volatile @Nullable ScheduledFuture<?> lifetimeTimer;
-
 	private volatile @Nullable Runnable unwatchRelease;
-
-	// Confined to steps, which the lane runs one at a time.
-	private @Nullable ResultSet resultSet;
-
-	private int rowNumber;
-
-	/**
-	 * Whether the cursor stands on a row not emitted yet, read ahead to find out whether
-	 * the rows ended just as the demand did; confined to steps, as the cursor is.
-	 */
-	private boolean positioned;
-
-	private boolean ownTransaction;
 
 	RowSubscription(RowPublisher<T> publisher, Flow.Subscriber<? super T> subscriber) {
 		this.publisher = publisher;
 		this.subscriber = subscriber;
+		this.cursor = new RowCursor<>(publisher);
+		this.timers = new StreamTimers(publisher.engine, () -> this.requested.get() == 0 && this.wip.get() == 0,
+				() -> this.terminated, (timeout) -> terminate(timeout, true));
 		this.observation = publisher.ownsConnection
 				? publisher.engine.observations.open(OperationKind.STREAM, publisher.sql, OperationObservation.NONE)
 				: OperationObservation.NONE;
@@ -117,7 +96,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 			long sum = current + added;
 			return (sum < 0) ? Long.MAX_VALUE : sum;
 		});
-		cancelTimer(this.idleTimer);
+		this.timers.stopIdle();
 		if (this.wip.getAndIncrement() == 0) {
 			scheduleStep();
 		}
@@ -148,7 +127,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 						// when the connection goes away under it (engine shut down,
 						// connection closed).
 						this.unwatchRelease = opened.whenReleased(this::connectionReleased);
-						startLifetimeTimer();
+						this.timers.startLifetime();
 						submitStep(opened);
 					}
 				}
@@ -173,7 +152,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 		this.stepConnection = TrackedConnection.of(con);
 		this.stepRunning = true;
 		try {
-			ResultSet rows = open(con);
+			this.cursor.open(con);
 			while (true) {
 				long demand = this.requested.get();
 				long emitted = 0;
@@ -181,32 +160,30 @@ final class RowSubscription<T> implements Flow.Subscription {
 					if (this.terminated) {
 						return;
 					}
-					if (!advance(rows)) {
+					if (!this.cursor.next()) {
 						terminate(null, true);
 						return;
 					}
-					T row = this.publisher.rowMapper.mapRow(rows, this.rowNumber++);
-					if (!emitNext(row)) {
+					if (!emitNext(this.cursor.map())) {
 						return;
 					}
 					emitted++;
 				}
 				if (demand != Long.MAX_VALUE && this.requested.addAndGet(-emitted) == 0 && emitted > 0
-						&& !this.positioned) {
-					// Demand met exactly: read one row ahead, so that a subscriber that
-					// asked for just the rows there are still hears onComplete.
-					if (!rows.next()) {
-						terminate(null, true);
-						return;
-					}
-					this.positioned = true;
+						&& !this.cursor.readAhead()) {
+					// Demand met exactly, and the rows with it: a subscriber that asked
+					// for just the rows there are still hears onComplete.
+					terminate(null, true);
+					return;
 				}
 				missed = this.wip.addAndGet(-missed);
 				if (missed == 0) {
 					break;
 				}
 			}
-			startIdleTimer();
+			if (this.requested.get() == 0) {
+				this.timers.startIdle();
+			}
 		}
 		catch (Throwable ex) {
 			terminate(this.publisher.engine.failures.translate(ex, null), true);
@@ -214,40 +191,6 @@ final class RowSubscription<T> implements Flow.Subscription {
 		finally {
 			this.stepRunning = false;
 		}
-	}
-
-	private boolean advance(ResultSet rows) throws SQLException {
-		if (this.positioned) {
-			this.positioned = false;
-			return true;
-		}
-		return rows.next();
-	}
-
-	private ResultSet open(Connection con) throws SQLException {
-		ResultSet rows = this.resultSet;
-		if (rows != null) {
-			PreparedStatement open = this.statement;
-			TrackedConnection tracked = TrackedConnection.of(con);
-			if (open != null && tracked != null) {
-				tracked.track(open);
-			}
-			return rows;
-		}
-		if (this.publisher.ownsConnection && con.getAutoCommit()) {
-			con.setAutoCommit(false);
-			this.ownTransaction = true;
-		}
-		PreparedStatement prepared = con.prepareStatement(this.publisher.sql, ResultSet.TYPE_FORWARD_ONLY,
-				ResultSet.CONCUR_READ_ONLY);
-		this.statement = prepared;
-		prepared.setFetchSize(this.publisher.fetchSize());
-		DataSourceUtils.applyTimeout(prepared, this.publisher.engine.getDataSource(),
-				this.publisher.jdbcTemplate.getQueryTimeout());
-		new ArgumentPreparedStatementSetter(this.publisher.args).setValues(prepared);
-		rows = prepared.executeQuery();
-		this.resultSet = rows;
-		return rows;
 	}
 
 	private boolean emitNext(T row) {
@@ -292,7 +235,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 			// and stop what the connection runs next.
 			TrackedConnection running = this.stepConnection;
 			if (running != null) {
-				this.publisher.engine.cancelUntilStopped(running::cancel, () -> this.stepRunning);
+				this.publisher.engine.threads.cancelUntilStopped(running::cancel, () -> this.stepRunning);
 			}
 		}
 		cleanUp(completed).whenComplete((released, releaseFailure) -> {
@@ -316,8 +259,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 	}
 
 	private CompletableFuture<Void> cleanUp(boolean completed) {
-		cancelTimer(this.idleTimer);
-		cancelTimer(this.lifetimeTimer);
+		this.timers.stop();
 		Runnable unwatch = this.unwatchRelease;
 		if (unwatch != null) {
 			unwatch.run();
@@ -332,23 +274,7 @@ final class RowSubscription<T> implements Flow.Subscription {
 
 	private CompletableFuture<Void> release(DefaultAsyncConnection current, boolean completed) {
 		CompletableFuture<Void> closed = current.submit((con) -> {
-			JdbcUtils.closeResultSet(this.resultSet);
-			JdbcUtils.closeStatement(this.statement);
-			this.resultSet = null;
-			if (this.ownTransaction) {
-				this.ownTransaction = false;
-				try {
-					if (completed) {
-						con.commit();
-					}
-					else {
-						con.rollback();
-					}
-				}
-				finally {
-					con.setAutoCommit(true);
-				}
-			}
+			this.cursor.close(con, completed);
 			return null;
 		}, Deadline.NONE);
 		if (!this.publisher.ownsConnection) {
@@ -361,52 +287,6 @@ final class RowSubscription<T> implements Flow.Subscription {
 				}
 				return null;
 			}));
-	}
-
-	private void startIdleTimer() {
-		if (this.requested.get() != 0 || this.terminated) {
-			return;
-		}
-		Duration idle = this.publisher.engine.streamIdleTimeout();
-		ScheduledFuture<?> timer = this.publisher.engine.schedule(() -> {
-			if (this.requested.get() == 0 && this.wip.get() == 0) {
-				terminate(new StreamTimeoutException("async-sql stream held its connection for " + idle
-						+ " without demand from its subscriber and was cancelled; request rows sooner or raise async-sql.stream.idle-timeout"),
-						true);
-			}
-		}, idle.toNanos());
-		this.idleTimer = timer;
-		cancelIfTerminated(timer);
-	}
-
-	private void startLifetimeTimer() {
-		Duration lifetime = this.publisher.engine.streamMaxLifetime();
-		if (lifetime != null) {
-			ScheduledFuture<?> timer = this.publisher.engine
-				.schedule(() -> terminate(
-						new StreamTimeoutException("async-sql stream was open for longer than " + lifetime
-								+ " and was cancelled; raise async-sql.stream.max-lifetime or read less at a time"),
-						true), lifetime.toNanos());
-			this.lifetimeTimer = timer;
-			cancelIfTerminated(timer);
-		}
-	}
-
-	/**
-	 * Cancel a timer, already stored, that was scheduled as the stream ended: clean-up
-	 * may have looked for it before it was stored, and it would keep the subscriber
-	 * reachable until it fires (Reactive Streams rule 3.13).
-	 */
-	private void cancelIfTerminated(@Nullable ScheduledFuture<?> timer) {
-		if (this.terminated) {
-			cancelTimer(timer);
-		}
-	}
-
-	private static void cancelTimer(@Nullable ScheduledFuture<?> timer) {
-		if (timer != null) {
-			timer.cancel(false);
-		}
 	}
 
 }

@@ -6,15 +6,16 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * One worker thread's stretch of engine work: from a dispatch until the thread finds no
- * more tasks to run. Under load a worker runs thousands of tasks in one shift, so what
- * has to be set up per thread is set up here once rather than per task:
+ * more operations to run. Under load a worker runs thousands of operations in one shift,
+ * so what has to be set up per thread is set up here once rather than per operation:
  * <ul>
- * <li>the engine registers the shift, so that {@link AsyncEngine#close()} can find the
- * task it runs (one volatile write per task instead of adding to and removing from a
+ * <li>{@link Workers} registers the shift, so that shutdown can find the operation it
+ * runs (one volatile write per operation instead of adding to and removing from a
  * concurrent set);</li>
  * <li>a marker is bound in {@link TransactionSynchronizationManager} for the whole shift,
- * so that binding each task's connection puts an entry into the thread's resource map
- * instead of creating the map and its thread-local value again for every task.</li>
+ * so that binding each operation's connection puts an entry into the thread's resource
+ * map instead of creating the map and its thread-local value again for every
+ * operation.</li>
  * </ul>
  */
 final class Shift {
@@ -36,8 +37,10 @@ final class Shift {
 
 	private final Thread thread = Thread.currentThread();
 
-	/** The task this shift runs, from just before it starts until it has returned. */
-	private volatile @Nullable EngineTask<?> task;
+	/**
+	 * The operation this shift runs, from just before it starts until it has returned.
+	 */
+	private volatile @Nullable EngineOperation<?> operation;
 
 	Shift() {
 		this.boundMarker = !TransactionSynchronizationManager.hasResource(MARKER_KEY);
@@ -47,23 +50,23 @@ final class Shift {
 	}
 
 	/**
-	 * Run a task that holds a permit, or its lane's, on this thread.
+	 * Run an operation that holds a permit, or its lane's, on this thread.
 	 */
-	void run(EngineTask<?> next) {
-		this.task = next;
+	void run(EngineOperation<?> next) {
+		this.operation = next;
 		try {
 			next.runDecorated();
 		}
 		finally {
-			this.task = null;
+			this.operation = null;
 		}
 	}
 
 	/**
-	 * Return the task this shift runs, or {@code null} between tasks.
+	 * Return the operation this shift runs, or {@code null} between operations.
 	 */
-	@Nullable EngineTask<?> task() {
-		return this.task;
+	@Nullable EngineOperation<?> operation() {
+		return this.operation;
 	}
 
 	/**

@@ -137,8 +137,8 @@ final class TransactionRetrier {
 				giveUp(failure);
 				return;
 			}
-			ScheduledFuture<?> scheduled = this.template.getEngine()
-				.schedule(this::retry, TimeUnit.MILLISECONDS.toNanos(delayMillis));
+			ScheduledFuture<?> scheduled = this.template.getEngine().threads.schedule(this::retry,
+					TimeUnit.MILLISECONDS.toNanos(delayMillis));
 			if (scheduled == null) {
 				// The engine's timer stopped: it is closing, and a retry would be
 				// refused.

@@ -110,7 +110,7 @@ final class TransactionRunner {
 	 */
 	private static void expireAtDeadline(AsyncEngine engine, DefaultAsyncConnection lane, Deadline deadline,
 			TransactionFuture<?> result) {
-		ScheduledFuture<?> timer = engine.schedule(() -> {
+		ScheduledFuture<?> timer = engine.threads.schedule(() -> {
 			if (!result.isDone() && result.abort()) {
 				lane.close()
 					.whenComplete((closed, closeFailure) -> result

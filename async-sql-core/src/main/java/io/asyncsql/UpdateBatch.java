@@ -53,10 +53,10 @@ final class UpdateBatch {
 	private final Connection connection;
 
 	/** The first task, whose worker runs the batch, then the members, oldest first. */
-	private final List<EngineTask<Integer>> tasks;
+	private final List<EngineOperation<Integer>> tasks;
 
 	/** Members that ended before the batch started, completed with the others. */
-	private final List<EngineTask<?>> ended = new ArrayList<>(0);
+	private final List<EngineOperation<?>> ended = new ArrayList<>(0);
 
 	private final List<@Nullable Throwable> endedFailures = new ArrayList<>(0);
 
@@ -71,8 +71,8 @@ final class UpdateBatch {
 	private final boolean[] finished;
 
 	@SuppressWarnings("unchecked")
-	UpdateBatch(UpdateCoalescer coalescer, EngineTask<Integer> first, CoalescibleUpdate update,
-			List<EngineTask<?>> taken, Connection connection) {
+	UpdateBatch(UpdateCoalescer coalescer, EngineOperation<Integer> first, CoalescibleUpdate update,
+			List<EngineOperation<?>> taken, Connection connection) {
 		this.coalescer = coalescer;
 		this.engine = coalescer.engine;
 		this.update = update;
@@ -85,31 +85,32 @@ final class UpdateBatch {
 		this.startedAt = new long[capacity];
 		this.deadlineTimers = new ScheduledFuture<?>[capacity];
 		this.finished = new boolean[capacity];
-		for (EngineTask<?> task : taken) {
+		for (EngineOperation<?> task : taken) {
 			if (start(task, this.tasks.size())) {
-				this.tasks.add((EngineTask<Integer>) task);
+				this.tasks.add((EngineOperation<Integer>) task);
 			}
 		}
 	}
 
 	/**
-	 * Start a member as {@link EngineTask#run()} starts a task, unless it ended meanwhile
-	 * or waited past its deadline.
+	 * Start a member as {@link EngineOperation#run()} starts a task, unless it ended
+	 * meanwhile or waited past its deadline.
 	 */
-	private boolean start(EngineTask<?> task, int index) {
-		EngineTask.cancel(task.queueTimer);
+	private boolean start(EngineOperation<?> task, int index) {
+		EngineOperation.cancel(task.queueTimer);
 		boolean expired = task.deadline.isSet() && task.deadline.remainingNanos() <= 0;
 		// Not running: cancelled since it was taken, its future complete already.
-		if (expired || !task.transition(EngineTask.RUNNING, EngineTask.RUNNING)) {
+		if (expired || !task.transition(EngineOperation.RUNNING, EngineOperation.RUNNING)) {
 			this.ended.add(task);
 			this.endedFailures.add(expired ? this.engine.failures.queueTimeout(task) : null);
 			return false;
 		}
-		this.engine.taskStarted(task);
+		this.engine.counters.started(task);
 		task.observation.startedAside();
 		this.startedAt[index] = System.nanoTime();
 		if (task.deadline.isSet()) {
-			this.deadlineTimers[index] = this.engine.schedule(task::deadlineExpired, task.deadline.remainingNanos());
+			this.deadlineTimers[index] = this.engine.threads.schedule(task::deadlineExpired,
+					task.deadline.remainingNanos());
 		}
 		return true;
 	}
@@ -120,14 +121,14 @@ final class UpdateBatch {
 	 * @throws Exception the first task's own failure
 	 */
 	@Nullable Integer run() throws Exception {
-		EngineTask<Integer> first = this.tasks.get(0);
+		EngineOperation<Integer> first = this.tasks.get(0);
 		first.afterCompleting = this::completeMembers;
 		int size = this.tasks.size();
 		if (size == 1) {
-			return this.engine.runBound(first, this.connection, this.update);
+			return this.engine.binding.runBound(first, this.connection, this.update);
 		}
 		this.coalescer.counted(size);
-		for (EngineTask<Integer> task : this.tasks) {
+		for (EngineOperation<Integer> task : this.tasks) {
 			task.observation.batched(size);
 		}
 		try {
@@ -172,10 +173,10 @@ final class UpdateBatch {
 	private int @Nullable [] execute() throws SQLException {
 		TrackedConnection tracked = new TrackedConnection(this.connection);
 		int timeout = queryTimeoutSeconds();
-		boolean restoreTimeout = timeout > 0 && this.engine.keepsQueryTimeoutInSession(this.connection);
+		boolean restoreTimeout = timeout > 0 && this.engine.binding.keepsQueryTimeoutInSession(this.connection);
 		int sessionTimeout = restoreTimeout ? tracked.sessionQueryTimeout() : 0;
 		boolean autoCommit = this.connection.getAutoCommit();
-		for (EngineTask<Integer> task : this.tasks) {
+		for (EngineOperation<Integer> task : this.tasks) {
 			// A cancel or deadline of any member now cancels the batch's statement.
 			task.attach(tracked);
 		}
@@ -206,7 +207,7 @@ final class UpdateBatch {
 			return null;
 		}
 		finally {
-			for (EngineTask<Integer> task : this.tasks) {
+			for (EngineOperation<Integer> task : this.tasks) {
 				task.attach(null);
 			}
 			tracked.detach();
@@ -224,14 +225,14 @@ final class UpdateBatch {
 			if (timeout > 0) {
 				statement.setQueryTimeout(timeout);
 			}
-			for (EngineTask<Integer> task : this.tasks) {
+			for (EngineOperation<Integer> task : this.tasks) {
 				setter(task).setValues(statement);
 				statement.addBatch();
 			}
 			return exact(statement.executeBatch());
 		}
 		finally {
-			for (EngineTask<Integer> task : this.tasks) {
+			for (EngineOperation<Integer> task : this.tasks) {
 				if (setter(task) instanceof ParameterDisposer disposer) {
 					disposer.cleanupParameters();
 				}
@@ -239,7 +240,7 @@ final class UpdateBatch {
 		}
 	}
 
-	private static PreparedStatementSetter setter(EngineTask<Integer> task) {
+	private static PreparedStatementSetter setter(EngineOperation<Integer> task) {
 		return Objects.requireNonNull(task.update, "update").setter();
 	}
 
@@ -272,7 +273,7 @@ final class UpdateBatch {
 	 */
 	private int queryTimeoutSeconds() {
 		int timeout = this.update.jdbcTemplate().getQueryTimeout();
-		for (EngineTask<Integer> task : this.tasks) {
+		for (EngineOperation<Integer> task : this.tasks) {
 			if (task.deadline.isSet()) {
 				long millis = TimeUnit.NANOSECONDS.toMillis(task.deadline.remainingNanos());
 				int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
@@ -285,7 +286,7 @@ final class UpdateBatch {
 	/** Seal every task for the COMMIT, or none when one was aborted meanwhile. */
 	private boolean sealAll() {
 		for (int i = 0; i < this.tasks.size(); i++) {
-			if (!this.tasks.get(i).transition(EngineTask.RUNNING, EngineTask.SEALED)) {
+			if (!this.tasks.get(i).transition(EngineOperation.RUNNING, EngineOperation.SEALED)) {
 				unsealFirst(i);
 				return false;
 			}
@@ -295,7 +296,7 @@ final class UpdateBatch {
 
 	private void unsealFirst(int count) {
 		for (int i = 0; i < count; i++) {
-			this.tasks.get(i).transition(EngineTask.SEALED, EngineTask.RUNNING);
+			this.tasks.get(i).transition(EngineOperation.SEALED, EngineOperation.RUNNING);
 		}
 	}
 
@@ -340,8 +341,8 @@ final class UpdateBatch {
 	 * meanwhile, whose future tells its outcome already.
 	 */
 	private void runAlone(int index) {
-		EngineTask<Integer> task = this.tasks.get(index);
-		if (!task.transition(EngineTask.RUNNING, EngineTask.RUNNING)) {
+		EngineOperation<Integer> task = this.tasks.get(index);
+		if (!task.transition(EngineOperation.RUNNING, EngineOperation.RUNNING)) {
 			this.failures[index] = new CancellationException("Aborted while its batch ran");
 			finish(index);
 			return;
@@ -352,7 +353,7 @@ final class UpdateBatch {
 		}
 		else {
 			try {
-				this.counts[index] = this.engine.runBound(task, this.connection, task.update);
+				this.counts[index] = this.engine.binding.runBound(task, this.connection, task.update);
 			}
 			catch (Throwable ex) {
 				this.failures[index] = ex;
@@ -363,17 +364,17 @@ final class UpdateBatch {
 
 	/**
 	 * End a task's work: sealed, so that its future gets its own outcome, and told to the
-	 * listener and its observation as {@link EngineTask#run()} does (the first task's own
-	 * run does that for it).
+	 * listener and its observation as {@link EngineOperation#run()} does (the first
+	 * task's own run does that for it).
 	 */
 	private void finish(int index) {
 		this.finished[index] = true;
-		EngineTask<Integer> task = this.tasks.get(index);
-		task.transition(EngineTask.RUNNING, EngineTask.SEALED);
+		EngineOperation<Integer> task = this.tasks.get(index);
+		task.transition(EngineOperation.RUNNING, EngineOperation.SEALED);
 		if (index > 0) {
-			EngineTask.cancel(this.deadlineTimers[index]);
+			EngineOperation.cancel(this.deadlineTimers[index]);
 			Throwable failure = this.failures[index];
-			this.engine.taskFinished(System.nanoTime() - this.startedAt[index], failure);
+			this.engine.counters.finished(System.nanoTime() - this.startedAt[index], failure);
 			task.observation.finished(failure);
 		}
 	}

@@ -3,7 +3,6 @@ package io.asyncsql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
 
@@ -33,10 +32,6 @@ final class UpdateCoalescer {
 
 	private final int maxSize;
 
-	private final LongAdder batches = new LongAdder();
-
-	private final LongAdder batchedOperations = new LongAdder();
-
 	UpdateCoalescer(AsyncEngine engine, Admission admission, int maxSize) {
 		this.engine = engine;
 		this.admission = admission;
@@ -51,14 +46,14 @@ final class UpdateCoalescer {
 	 * @throws Exception what the update threw, alone or when re-run after its batch
 	 * failed
 	 */
-	@Nullable Integer run(EngineTask<Integer> task, CoalescibleUpdate update) throws Exception {
-		Connection connection = this.engine.obtainConnection();
+	@Nullable Integer run(EngineOperation<Integer> task, CoalescibleUpdate update) throws Exception {
+		Connection connection = this.engine.binding.obtainConnection();
 		try {
-			List<EngineTask<?>> taken = (this.admission.queued() > 0)
+			List<EngineOperation<?>> taken = (this.admission.queued() > 0)
 					? this.admission.takeMatching(update::carries, this.maxSize - 1, SCAN_FACTOR * this.maxSize)
 					: List.of();
 			if (taken.isEmpty()) {
-				return this.engine.runBound(task, connection, update);
+				return this.engine.binding.runBound(task, connection, update);
 			}
 			return new UpdateBatch(this, task, update, taken, connection).run();
 		}
@@ -71,17 +66,7 @@ final class UpdateCoalescer {
 	 * Count a batch about to be sent, and tell the engine's listener.
 	 */
 	void counted(int size) {
-		this.batches.increment();
-		this.batchedOperations.add(size);
-		this.engine.batchExecuted(size);
-	}
-
-	long batches() {
-		return this.batches.sum();
-	}
-
-	long batchedOperations() {
-		return this.batchedOperations.sum();
+		this.engine.counters.batchExecuted(size);
 	}
 
 }

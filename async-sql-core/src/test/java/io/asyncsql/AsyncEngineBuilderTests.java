@@ -145,12 +145,12 @@ class AsyncEngineBuilderTests {
 		AsyncEngine engine = build(AsyncEngine.builder(this.pool).listener(new AsyncEngineListener() {
 
 			@Override
-			public void taskStarted(long waitNanos) {
+			public void operationStarted(long waitNanos) {
 				events.add("started " + (waitNanos >= 0));
 			}
 
 			@Override
-			public void taskFinished(long executionNanos, Throwable failure) {
+			public void operationFinished(long executionNanos, Throwable failure) {
 				events.add("finished " + (executionNanos >= 0) + " " + (failure != null));
 			}
 

@@ -53,12 +53,12 @@ class AsyncEngineGuaranteesTests {
 		AsyncEngine engine = start(AsyncEngine.builder(this.pool).listener(new AsyncEngineListener() {
 
 			@Override
-			public void taskStarted(long waitNanos) {
+			public void operationStarted(long waitNanos) {
 				throw new IllegalStateException("listener broken at start");
 			}
 
 			@Override
-			public void taskFinished(long executionNanos, @Nullable Throwable failure) {
+			public void operationFinished(long executionNanos, @Nullable Throwable failure) {
 				throw new IllegalStateException("listener broken at finish");
 			}
 

@@ -47,13 +47,16 @@ class AsyncSqlRuntimeHintsTests {
 
 	@Test
 	void fieldsBehindVarHandlesMayBeAccessed() {
-		assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(EngineTask.class, "state")).accepts(this.hints);
-		assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(TaskFuture.class, "reported")).accepts(this.hints);
+		assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(EngineOperation.class, "state"))
+			.accepts(this.hints);
+		assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(OperationFuture.class, "reported"))
+			.accepts(this.hints);
 	}
 
 	@Test
 	void unrelatedReflectionIsNotDeclared() {
-		assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(EngineTask.class, "deadline")).rejects(this.hints);
+		assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(EngineOperation.class, "deadline"))
+			.rejects(this.hints);
 	}
 
 	private static RuntimeHints registeredHints() {

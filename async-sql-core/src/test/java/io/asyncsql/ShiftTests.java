@@ -49,20 +49,21 @@ class ShiftTests {
 	}
 
 	@Test
-	void tasksRunInOneShiftEachSeeTheirConnectionBoundAndOnlyTheMarkerBetween() throws SQLException {
+	void operationsRunInOneShiftEachSeeTheirConnectionBoundAndOnlyTheMarkerBetween() throws SQLException {
 		try (Connection connection = this.pool.getConnection()) {
 			Shift shift = new Shift();
 			for (int i = 0; i < 2; i++) {
 				CompletableFuture<Map<Object, Object>> during = new CompletableFuture<>();
 				// In a lane, as DefaultAsyncConnection runs it: no permit to give back.
-				EngineTask<Integer> task = this.engine.newTask((t) -> this.engine.runBound(t, connection, (con) -> {
-					during.complete(Map.copyOf(TransactionSynchronizationManager.getResourceMap()));
-					return 1;
-				}), Deadline.NONE, true, false);
-				task.markRunning();
-				shift.run(task);
-				assertThat(shift.task()).isNull();
-				assertThat(Futures.result(task.future)).isOne();
+				EngineOperation<Integer> operation = EngineOperation.create(this.engine,
+						(t) -> this.engine.binding.runBound(t, connection, (con) -> {
+							during.complete(Map.copyOf(TransactionSynchronizationManager.getResourceMap()));
+							return 1;
+						}), Deadline.NONE, true, false);
+				operation.markRunning();
+				shift.run(operation);
+				assertThat(shift.operation()).isNull();
+				assertThat(Futures.result(operation.future)).isOne();
 				assertThat(Futures.result(during)).containsKey(this.pool).hasSize(2);
 				assertThat(TransactionSynchronizationManager.getResourceMap()).as("only the shift's marker").hasSize(1);
 			}

@@ -156,14 +156,14 @@ public final class AsyncEngineMetrics implements MeterBinder, AsyncEngineListene
 	}
 
 	@Override
-	public void taskStarted(long waitNanos) {
+	public void operationStarted(long waitNanos) {
 		for (Timer timer : this.waitTimers) {
 			timer.record(waitNanos, TimeUnit.NANOSECONDS);
 		}
 	}
 
 	@Override
-	public void taskFinished(long executionNanos, @Nullable Throwable failure) {
+	public void operationFinished(long executionNanos, @Nullable Throwable failure) {
 		for (Timer timer : this.executionTimers) {
 			timer.record(executionNanos, TimeUnit.NANOSECONDS);
 		}

@@ -172,7 +172,7 @@ class SampleAotApplicationTests {
 		}
 		assertThat(hints).as("hints in %s", metadata)
 			.contains("java.lang.Thread$Builder")
-			.contains("io.asyncsql.EngineTask")
+			.contains("io.asyncsql.EngineOperation")
 			.contains("io.asyncsql.ThreadMode")
 			.contains("io.asyncsql.sample.User")
 			.contains("io.asyncsql.sample.NameChange");

@@ -14,25 +14,25 @@ import org.springframework.dao.DataAccessException;
 /**
  * One operation submitted to an {@link AsyncEngine}: its work, its future and its state.
  * <p>
- * State moves {@code QUEUED -> RUNNING -> DONE}, or ends early: a queued task that is
- * cancelled or times out goes to {@code DONE} and never runs; a running task whose future
+ * State moves {@code QUEUED -> RUNNING -> DONE}, or ends early: a queued operation
+ * cancelled or timed out goes to {@code DONE} and never runs; a running one whose future
  * completes first (cancellation, deadline, shutdown) goes to {@code ABORTED}, its
  * statements are cancelled at the database, and the worker only cleans up, then moves it
  * to {@code DONE}. Every transition is a compare-and-set; a caller completing the future
- * itself makes its transition first ({@link TaskFuture}), so a task it ends never starts.
- * A coalesced update goes {@code RUNNING -> SEALED} as its batch commits: then, as for a
- * task that {@link #commits}, only its own outcome completes its future.
+ * itself makes its transition first ({@link OperationFuture}): what it ends never starts.
+ * A coalesced update goes {@code RUNNING -> SEALED} as its batch commits: then, as for an
+ * operation that {@link #commits}, only its own outcome completes its future.
  *
  * @param <T> the result type
  */
-final class EngineTask<T> implements Runnable {
+final class EngineOperation<T> implements Runnable {
 
-	private static final Log logger = LogFactory.getLog(EngineTask.class);
+	private static final Log logger = LogFactory.getLog(EngineOperation.class);
 
 	@FunctionalInterface
 	interface Body<T> {
 
-		@Nullable T run(EngineTask<T> task) throws Exception;
+		@Nullable T run(EngineOperation<T> operation) throws Exception;
 
 	}
 
@@ -50,46 +50,47 @@ final class EngineTask<T> implements Runnable {
 
 	static {
 		try {
-			STATE = MethodHandles.lookup().findVarHandle(EngineTask.class, "state", int.class);
+			STATE = MethodHandles.lookup().findVarHandle(EngineOperation.class, "state", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
 		}
 	}
 
-	final TaskFuture<T> future = new TaskFuture<>(this);
+	final OperationFuture<T> future = new OperationFuture<>(this);
 
 	final Deadline deadline;
 
-	/** Whether the task runs in a lane that already holds a permit. */
+	/** Whether the operation runs in a lane that already holds a permit. */
 	final boolean inLane;
 
-	/** Whether a successful task keeps its permit (it opens a lane). */
+	/** Whether a successful operation keeps its permit (it opens a lane). */
 	final boolean keepsPermit;
 
+	/** Whose parts it reaches: one reference for all keeps each operation small. */
 	private final AsyncEngine engine;
 
 	private final Body<T> body;
 
-	/** When the task was submitted: the start of its wait, in the queue or a lane. */
+	/** When it was submitted: the start of its wait, in the queue or a lane. */
 	final long createdAt = System.nanoTime();
 
-	/** The observation of the operation, or of the connection's step, the task runs. */
+	/** The observation of this operation, or of the lane's step it is. */
 	OperationObservation observation = OperationObservation.NONE;
 
 	/**
-	 * The lane whose declared transaction the stages run by completing this task join;
-	 * set before the task is queued.
+	 * The lane whose declared transaction the stages run by completing this operation
+	 * join; set before the operation is queued.
 	 */
 	@Nullable DefaultAsyncConnection joins;
 
-	/** What a worker runs: this task, possibly wrapped by a task decorator. */
+	/** What a worker runs: this operation, possibly wrapped by a task decorator. */
 	Runnable runnable = this;
 
-	/** Whether {@link #run()} was entered; confined to the worker running the task. */
+	/** Whether {@link #run()} was entered; confined to the worker running it. */
 	private boolean ran;
 
-	/** Why the task decorator did not run the task; confined like {@link #ran}. */
+	/** Why the task decorator did not run the operation; confined like {@link #ran}. */
 	private @Nullable Throwable decoratorFailure;
 
 	@SuppressWarnings("unused") // accessed through STATE
@@ -97,42 +98,56 @@ final class EngineTask<T> implements Runnable {
 
 	private volatile @Nullable TrackedConnection connection;
 
-	/** Fails the task at its deadline while it waits (a shorter one than the queue's). */
+	/** Fails the operation while it waits, at a deadline sooner than the queue's. */
 	volatile @Nullable ScheduledFuture<?> queueTimer;
 
-	/** Fails the task at its deadline while it runs. */
+	/** Fails the operation at its deadline while it runs. */
 	private volatile @Nullable ScheduledFuture<?> deadlineTimer;
 
 	/**
-	 * Whether the engine counts the task's outcome and reacts to its future completing
-	 * early; written before the task is published to other threads.
+	 * Whether the engine counts the operation's outcome and reacts to its future
+	 * completing early; written before the operation is published to other threads.
 	 */
 	boolean watched;
 
 	/**
-	 * Whether the task sends a COMMIT: once it runs, only its own outcome completes its
-	 * future. A deadline, a cancel or a shutdown arriving then is refused, because the
-	 * server may commit whatever the client does, and a future that reported a failure
-	 * for a committed transaction would invite a retry that applies it twice. Written
-	 * before the task is published to other threads.
+	 * Whether the operation sends a COMMIT: once it runs, only its own outcome completes
+	 * its future. A deadline, a cancel or a shutdown arriving then is refused, because
+	 * the server may commit whatever the client does, and a future that reported a
+	 * failure for a committed transaction would invite a retry that applies it twice.
+	 * Written before the operation is published to other threads.
 	 */
 	boolean commits;
 
-	/** The task that inherited this task's permit; read by the worker that ran it. */
-	@Nullable EngineTask<?> successor;
+	/** The operation that inherited this one's permit; read by the worker that ran it. */
+	@Nullable EngineOperation<?> successor;
 
-	/** The update, when it may be coalesced; written before the task is published. */
+	/**
+	 * The update, when it may be coalesced; written before the operation is published.
+	 */
 	@Nullable CoalescibleUpdate update;
 
-	/** Run once the task has completed: completing the rest of its batch. */
+	/** Run once the operation has completed: completing the rest of its batch. */
 	@Nullable Runnable afterCompleting;
 
-	EngineTask(AsyncEngine engine, Body<T> body, Deadline deadline, boolean inLane, boolean keepsPermit) {
+	private EngineOperation(AsyncEngine engine, Body<T> body, Deadline deadline, boolean inLane, boolean keepsPermit) {
 		this.engine = engine;
 		this.body = body;
 		this.deadline = deadline;
 		this.inLane = inLane;
 		this.keepsPermit = keepsPermit;
+	}
+
+	/**
+	 * Create an operation of the given engine, wrapped by its task decorator if any.
+	 */
+	static <T> EngineOperation<T> create(AsyncEngine engine, Body<T> body, Deadline deadline, boolean inLane,
+			boolean keepsPermit) {
+		EngineOperation<T> operation = new EngineOperation<>(engine, body, deadline, inLane, keepsPermit);
+		if (engine.taskDecorator != null) {
+			operation.runnable = engine.taskDecorator.decorate(operation);
+		}
+		return operation;
 	}
 
 	boolean markRunning() {
@@ -148,9 +163,9 @@ final class EngineTask<T> implements Runnable {
 	}
 
 	/**
-	 * Run the task through its decorator. A decorator that throws, or returns without
-	 * running the task, must not lose it: the task then fails with the decorator's
-	 * failure, and its permit moves on.
+	 * Run the operation through its decorator. A decorator that throws, or returns
+	 * without running the operation, must not lose it: the operation then fails with the
+	 * decorator's failure, and its permit moves on.
 	 */
 	void runDecorated() {
 		Throwable thrown = null;
@@ -186,12 +201,12 @@ final class EngineTask<T> implements Runnable {
 				failure = this.engine.failures.queueTimeout(this);
 			}
 			else {
-				this.engine.taskStarted(this);
+				this.engine.counters.started(this);
 				this.observation.started();
 				long startedAt = System.nanoTime();
 				try {
 					if (this.deadline.isSet() && !this.commits) {
-						this.deadlineTimer = this.engine.schedule(this::deadlineExpired,
+						this.deadlineTimer = this.engine.threads.schedule(this::deadlineExpired,
 								this.deadline.remainingNanos());
 					}
 					value = this.body.run(this);
@@ -202,7 +217,7 @@ final class EngineTask<T> implements Runnable {
 				}
 				finally {
 					cancel(this.deadlineTimer);
-					this.engine.taskFinished(System.nanoTime() - startedAt, failure);
+					this.engine.counters.finished(System.nanoTime() - startedAt, failure);
 					this.observation.finished(failure);
 				}
 			}
@@ -211,7 +226,7 @@ final class EngineTask<T> implements Runnable {
 		// engine work cannot hold it (measured: completing first was also slower, by a
 		// quarter, at 1,024 operations in flight).
 		if (!this.inLane && !(this.keepsPermit && succeeded)) {
-			this.successor = this.engine.releasePermit();
+			this.successor = this.engine.admission.release();
 		}
 		if (this.joins != null) {
 			// Stages that completing runs join the lane's transaction.
@@ -252,35 +267,32 @@ final class EngineTask<T> implements Runnable {
 
 	/**
 	 * Called before anyone but the engine completes the future (the caller cancelling it,
-	 * completing it, a timeout of its own): a queued task leaves the queue and never
-	 * runs, a running one has its statements cancelled. Does nothing once the task has
-	 * ended.
-	 * @return {@code false} when the completion must be refused: the task
+	 * completing it, a timeout of its own): a queued operation leaves the queue and never
+	 * runs, a running one has its statements cancelled. Does nothing once the operation
+	 * has ended.
+	 * @return {@code false} when the completion must be refused: the operation
 	 * {@link #commits} and has started
 	 */
 	boolean preempt() {
 		if (!this.watched) {
 			return true;
 		}
-		if (STATE.compareAndSet(this, QUEUED, DONE)) {
-			cancel(this.queueTimer);
-			if (!this.inLane) {
-				this.engine.dequeue();
-			}
+		if (leaveQueue()) {
+			return true;
 		}
-		else if (this.commits) {
+		if (this.commits) {
 			return false;
 		}
-		else if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
-			this.engine.cancelStatementsAsync(this);
+		if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
+			this.engine.threads.cancelUntilStopped(this::cancelStatements, this::isAttached);
 		}
 		return (int) STATE.getVolatile(this) != SEALED;
 	}
 
 	/**
-	 * Return whether the task's work is running, or its task decorator before the work
-	 * has ended: from when it starts until it completes its future or, ended early by
-	 * another completion, its work returns.
+	 * Return whether the operation's work is running, or its task decorator before the
+	 * work has ended: from when it starts until it completes its future or, ended early
+	 * by another completion, its work returns.
 	 */
 	boolean isUnderWay() {
 		int state = (int) STATE.getVolatile(this);
@@ -296,7 +308,7 @@ final class EngineTask<T> implements Runnable {
 	 */
 	void futureCompleted() {
 		if (this.watched) {
-			this.engine.countOutcome(this.future);
+			this.engine.counters.count(this.future);
 		}
 	}
 
@@ -307,12 +319,12 @@ final class EngineTask<T> implements Runnable {
 	 */
 	void countOutcome(@Nullable Throwable failure, int delta) {
 		if (this.watched) {
-			this.engine.countOutcome(failure, delta);
+			this.engine.counters.count(failure, delta);
 		}
 	}
 
 	void scheduleQueueTimeout(long delayNanos) {
-		ScheduledFuture<?> scheduled = this.engine.schedule(this::queueTimedOut, delayNanos);
+		ScheduledFuture<?> scheduled = this.engine.threads.schedule(this::queueTimedOut, delayNanos);
 		this.queueTimer = scheduled;
 		if ((int) STATE.getVolatile(this) != QUEUED) {
 			// Started or ended meanwhile.
@@ -321,18 +333,28 @@ final class EngineTask<T> implements Runnable {
 	}
 
 	/**
-	 * Fail the task for waiting too long, unless it started or ended meanwhile.
+	 * Fail the operation for waiting too long, unless it started or ended meanwhile.
 	 */
 	void queueTimedOut() {
-		if (STATE.compareAndSet(this, QUEUED, DONE)) {
-			cancel(this.queueTimer);
-			if (!this.inLane) {
-				this.engine.dequeue();
-			}
+		if (leaveQueue()) {
 			// Settled directly: the public completion would ask preempt(), which refuses
 			// for a COMMIT, and a COMMIT that never started must fail all the same.
 			this.future.settleExceptionally(this.engine.failures.queueTimeout(this));
 		}
+	}
+
+	/**
+	 * End a queued operation and count it out of the queue; {@code false} if not queued.
+	 */
+	private boolean leaveQueue() {
+		if (!STATE.compareAndSet(this, QUEUED, DONE)) {
+			return false;
+		}
+		cancel(this.queueTimer);
+		if (!this.inLane) {
+			this.engine.admission.leftQueue();
+		}
+		return true;
 	}
 
 	void deadlineExpired() {
@@ -341,32 +363,30 @@ final class EngineTask<T> implements Runnable {
 			// that waits for the engine (close(), say) waits for a statement that is
 			// already being stopped. The failure does not wait for the cancel, which
 			// can hang on a stalled network.
-			this.engine.cancelStatementsAsync(this);
+			this.engine.threads.cancelUntilStopped(this::cancelStatements, this::isAttached);
 			this.future.completeExceptionally(this.engine.failures.deadlineExceeded(this));
 		}
 	}
 
 	/**
-	 * Fail a task that has not started, or cancel a running one, because the engine or
-	 * lane is shutting down; a running task that {@link #commits} is left to finish.
-	 * @param reason the failure for a task that has not started
+	 * Fail an operation that has not started, or cancel a running one, because the engine
+	 * or lane is shutting down; a running operation that {@link #commits} is left to
+	 * finish.
+	 * @param reason the failure for an operation that has not started
 	 */
 	void abandon(DataAccessException reason) {
-		if (STATE.compareAndSet(this, QUEUED, DONE)) {
-			cancel(this.queueTimer);
-			if (!this.inLane) {
-				this.engine.dequeue();
-			}
+		if (leaveQueue()) {
 			this.future.settleExceptionally(reason);
 		}
 		else if (!this.commits && STATE.compareAndSet(this, RUNNING, ABORTED)) {
-			this.engine.cancelStatementsAsync(this);
+			this.engine.threads.cancelUntilStopped(this::cancelStatements, this::isAttached);
 			this.future.cancel(false);
 		}
 	}
 
 	/**
-	 * Record the connection the running task uses, so an abort can cancel its statements.
+	 * Record the connection the running operation uses, so an abort can cancel its
+	 * statements.
 	 * @param tracked the connection, or {@code null} when the work is over
 	 */
 	void attach(@Nullable TrackedConnection tracked) {
@@ -383,7 +403,7 @@ final class EngineTask<T> implements Runnable {
 		return this.connection != null;
 	}
 
-	void cancelStatements() {
+	private void cancelStatements() {
 		TrackedConnection tracked = this.connection;
 		if (tracked != null) {
 			tracked.cancel();

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * completed by its caller leaves the queue, never runs and is counted once; a running one
  * has its statement cancelled; the engine goes on.
  */
-class TaskFutureTests {
+class OperationFutureTests {
 
 	private final HikariDataSource pool = TestDatabase.H2.pool("task-future", 1);
 

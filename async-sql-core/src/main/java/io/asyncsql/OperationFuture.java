@@ -11,24 +11,24 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The future of an {@link EngineTask}. Whoever else completes it (the caller cancelling
- * or completing it, a timeout of its own) preempts the task first, so a queued task never
- * starts once its future is done. Every outcome is counted before the future shows it, so
- * whoever sees the future done finds it in {@link AsyncEngine#stats()}; only the
- * {@code obtrude} methods count afterwards. A task that commits refuses to be completed
- * by others once it has started: {@code cancel}, {@code complete} and
- * {@code completeExceptionally} then return {@code false} and leave the future to the
- * commit's outcome.
+ * The future of an {@link EngineOperation}. Whoever else completes it (the caller
+ * cancelling or completing it, a timeout of its own) preempts the operation first, so a
+ * queued operation never starts once its future is done. Every outcome is counted before
+ * the future shows it, so whoever sees the future done finds it in
+ * {@link AsyncEngine#stats()}; only the {@code obtrude} methods count afterwards. An
+ * operation that commits refuses to be completed by others once it has started:
+ * {@code cancel}, {@code complete} and {@code completeExceptionally} then return
+ * {@code false} and leave the future to the commit's outcome.
  * <p>
  * A subclass rather than a {@code whenComplete} stage: a stage costs every operation a
  * future, a completion and a lambda, which a queued operation keeps alive while it waits,
- * and it would run only after the caller's own stages, leaving a cancelled task in the
- * queue meanwhile. Every public method that completes this future goes through the task;
- * dependent stages are plain futures.
+ * and it would run only after the caller's own stages, leaving a cancelled operation in
+ * the queue meanwhile. Every public method that completes this future goes through the
+ * operation; dependent stages are plain futures.
  *
  * @param <T> the result type
  */
-final class TaskFuture<T> extends CompletableFuture<T> {
+final class OperationFuture<T> extends CompletableFuture<T> {
 
 	private static final VarHandle REPORTED;
 
@@ -37,29 +37,29 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	static {
 		try {
-			REPORTED = MethodHandles.lookup().findVarHandle(TaskFuture.class, "reported", boolean.class);
+			REPORTED = MethodHandles.lookup().findVarHandle(OperationFuture.class, "reported", boolean.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
 		}
 	}
 
-	private final EngineTask<T> task;
+	private final EngineOperation<T> operation;
 
 	@SuppressWarnings("unused") // accessed through REPORTED
 	private volatile boolean reported;
 
-	TaskFuture(EngineTask<T> task) {
-		this.task = task;
+	OperationFuture(EngineOperation<T> operation) {
+		this.operation = operation;
 	}
 
 	@Override
 	public boolean complete(@Nullable T value) {
-		return this.task.preempt() && settle(value);
+		return this.operation.preempt() && settle(value);
 	}
 
 	/**
-	 * Complete with the task's own result, the task having ended already.
+	 * Complete with the operation's own result, the operation having ended already.
 	 */
 	boolean settle(@Nullable T value) {
 		boolean counted = countAhead(null);
@@ -70,11 +70,11 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public boolean completeExceptionally(Throwable ex) {
-		return this.task.preempt() && settleExceptionally(ex);
+		return this.operation.preempt() && settleExceptionally(ex);
 	}
 
 	/**
-	 * Complete with the task's own failure, the task having ended already.
+	 * Complete with the operation's own failure, the operation having ended already.
 	 */
 	boolean settleExceptionally(Throwable ex) {
 		boolean counted = countAhead(ex);
@@ -85,7 +85,7 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public boolean cancel(boolean mayInterruptIfRunning) {
-		if (!this.task.preempt()) {
+		if (!this.operation.preempt()) {
 			return false;
 		}
 		boolean counted = countAhead(CANCELLATION);
@@ -96,14 +96,14 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public void obtrudeValue(@Nullable T value) {
-		this.task.preempt();
+		this.operation.preempt();
 		super.obtrudeValue(value);
 		report();
 	}
 
 	@Override
 	public void obtrudeException(Throwable ex) {
-		this.task.preempt();
+		this.operation.preempt();
 		super.obtrudeException(ex);
 		report();
 	}
@@ -111,7 +111,7 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 	@Override
 	public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
 		// The inherited version completes through a package-private path that bypasses
-		// complete(), so the task would never hear of it.
+		// complete(), so the operation would never hear of it.
 		Objects.requireNonNull(supplier, "supplier");
 		Objects.requireNonNull(executor, "executor");
 		executor.execute(() -> {
@@ -132,7 +132,7 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
 	private void report() {
 		if (isDone() && REPORTED.compareAndSet(this, false, true)) {
-			this.task.futureCompleted();
+			this.operation.futureCompleted();
 		}
 	}
 
@@ -142,7 +142,7 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 	 */
 	private boolean countAhead(@Nullable Throwable failure) {
 		if (REPORTED.compareAndSet(this, false, true)) {
-			this.task.countOutcome(failure, 1);
+			this.operation.countOutcome(failure, 1);
 			return true;
 		}
 		return false;
@@ -151,8 +151,8 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 	private void recountIfPreempted(boolean counted, boolean completed, @Nullable Throwable failure) {
 		if (counted && !completed) {
 			// Someone else completed the future first: count their outcome instead.
-			this.task.countOutcome(failure, -1);
-			this.task.futureCompleted();
+			this.operation.countOutcome(failure, -1);
+			this.operation.futureCompleted();
 		}
 	}
 
