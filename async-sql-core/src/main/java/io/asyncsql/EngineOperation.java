@@ -78,10 +78,7 @@ final class EngineOperation<T> implements Runnable {
 	/** The observation of this operation, or of the lane's step it is. */
 	OperationObservation observation = OperationObservation.NONE;
 
-	/**
-	 * The lane whose declared transaction the stages run by completing this operation
-	 * join; set before the operation is queued.
-	 */
+	/** The lane whose transaction stages run by completing this operation join. */
 	@Nullable DefaultAsyncConnection joins;
 
 	/** What a worker runs: this operation, possibly wrapped by a task decorator. */
@@ -104,27 +101,21 @@ final class EngineOperation<T> implements Runnable {
 	/** Fails the operation at its deadline while it runs. */
 	private volatile @Nullable ScheduledFuture<?> deadlineTimer;
 
-	/**
-	 * Whether the engine counts the operation's outcome and reacts to its future
-	 * completing early; written before the operation is published to other threads.
-	 */
+	/** Whether the engine counts its outcome and reacts to its future ending early. */
 	boolean watched;
 
 	/**
 	 * Whether the operation sends a COMMIT: once it runs, only its own outcome completes
-	 * its future. A deadline, a cancel or a shutdown arriving then is refused, because
-	 * the server may commit whatever the client does, and a future that reported a
-	 * failure for a committed transaction would invite a retry that applies it twice.
-	 * Written before the operation is published to other threads.
+	 * its future (a deadline, cancel or shutdown is refused: the server may commit
+	 * anyway, and a failure reported for a committed transaction invites a retry that
+	 * applies it twice). Written before the operation is published.
 	 */
 	boolean commits;
 
 	/** The operation that inherited this one's permit; read by the worker that ran it. */
 	@Nullable EngineOperation<?> successor;
 
-	/**
-	 * The update, when it may be coalesced; written before the operation is published.
-	 */
+	/** The update, when coalescible; set before the operation is published. */
 	@Nullable CoalescibleUpdate update;
 
 	/** Run once the operation has completed: completing the rest of its batch. */
@@ -138,9 +129,7 @@ final class EngineOperation<T> implements Runnable {
 		this.keepsPermit = keepsPermit;
 	}
 
-	/**
-	 * Create an operation of the given engine, wrapped by its task decorator if any.
-	 */
+	/** Create an operation, wrapped by the engine's task decorator if any. */
 	static <T> EngineOperation<T> create(AsyncEngine engine, Body<T> body, Deadline deadline, boolean inLane,
 			boolean keepsPermit) {
 		EngineOperation<T> operation = new EngineOperation<>(engine, body, deadline, inLane, keepsPermit);
@@ -193,7 +182,7 @@ final class EngineOperation<T> implements Runnable {
 		Throwable failure = null;
 		boolean succeeded = false;
 		if ((int) STATE.getVolatile(this) == RUNNING) {
-			cancel(this.queueTimer);
+			EngineThreads.cancel(this.queueTimer);
 			if (this.decoratorFailure != null) {
 				failure = this.decoratorFailure;
 			}
@@ -216,7 +205,7 @@ final class EngineOperation<T> implements Runnable {
 					failure = ex;
 				}
 				finally {
-					cancel(this.deadlineTimer);
+					EngineThreads.cancel(this.deadlineTimer);
 					this.engine.counters.finished(System.nanoTime() - startedAt, failure);
 					this.observation.finished(failure);
 				}
@@ -284,7 +273,7 @@ final class EngineOperation<T> implements Runnable {
 			return false;
 		}
 		if (STATE.compareAndSet(this, RUNNING, ABORTED)) {
-			this.engine.threads.cancelUntilStopped(this::cancelStatements, this::isAttached);
+			stopStatements();
 		}
 		return (int) STATE.getVolatile(this) != SEALED;
 	}
@@ -303,9 +292,7 @@ final class EngineOperation<T> implements Runnable {
 		return STATE.compareAndSet(this, from, to);
 	}
 
-	/**
-	 * Called once the future has completed, by whoever completed it.
-	 */
+	/** Called once the future has completed, by whoever completed it. */
 	void futureCompleted() {
 		if (this.watched) {
 			this.engine.counters.count(this.future);
@@ -328,13 +315,11 @@ final class EngineOperation<T> implements Runnable {
 		this.queueTimer = scheduled;
 		if ((int) STATE.getVolatile(this) != QUEUED) {
 			// Started or ended meanwhile.
-			cancel(scheduled);
+			EngineThreads.cancel(scheduled);
 		}
 	}
 
-	/**
-	 * Fail the operation for waiting too long, unless it started or ended meanwhile.
-	 */
+	/** Fail the operation for waiting too long, unless it started or ended meanwhile. */
 	void queueTimedOut() {
 		if (leaveQueue()) {
 			// Settled directly: the public completion would ask preempt(), which refuses
@@ -343,14 +328,12 @@ final class EngineOperation<T> implements Runnable {
 		}
 	}
 
-	/**
-	 * End a queued operation and count it out of the queue; {@code false} if not queued.
-	 */
+	/** End it if queued, counted out of the queue; {@code false} if not. */
 	private boolean leaveQueue() {
 		if (!STATE.compareAndSet(this, QUEUED, DONE)) {
 			return false;
 		}
-		cancel(this.queueTimer);
+		EngineThreads.cancel(this.queueTimer);
 		if (!this.inLane) {
 			this.engine.admission.leftQueue();
 		}
@@ -363,7 +346,7 @@ final class EngineOperation<T> implements Runnable {
 			// that waits for the engine (close(), say) waits for a statement that is
 			// already being stopped. The failure does not wait for the cancel, which
 			// can hang on a stalled network.
-			this.engine.threads.cancelUntilStopped(this::cancelStatements, this::isAttached);
+			stopStatements();
 			this.future.completeExceptionally(this.engine.failures.deadlineExceeded(this));
 		}
 	}
@@ -379,16 +362,12 @@ final class EngineOperation<T> implements Runnable {
 			this.future.settleExceptionally(reason);
 		}
 		else if (!this.commits && STATE.compareAndSet(this, RUNNING, ABORTED)) {
-			this.engine.threads.cancelUntilStopped(this::cancelStatements, this::isAttached);
+			stopStatements();
 			this.future.cancel(false);
 		}
 	}
 
-	/**
-	 * Record the connection the running operation uses, so an abort can cancel its
-	 * statements.
-	 * @param tracked the connection, or {@code null} when the work is over
-	 */
+	/** Record the connection its work uses ({@code null}: none), for aborts. */
 	void attach(@Nullable TrackedConnection tracked) {
 		this.connection = tracked;
 		if (tracked != null && (int) STATE.getVolatile(this) == ABORTED) {
@@ -396,23 +375,20 @@ final class EngineOperation<T> implements Runnable {
 		}
 	}
 
-	/**
-	 * Return whether the work still holds its connection (and so its statements).
-	 */
+	/** Return whether the work still holds its connection (and so its statements). */
 	boolean isAttached() {
 		return this.connection != null;
+	}
+
+	/** Cancel its statements, off this thread, until its work lets go of them. */
+	private void stopStatements() {
+		this.engine.threads.cancelUntilStopped(this::cancelStatements, this::isAttached);
 	}
 
 	private void cancelStatements() {
 		TrackedConnection tracked = this.connection;
 		if (tracked != null) {
 			tracked.cancel();
-		}
-	}
-
-	static void cancel(@Nullable ScheduledFuture<?> timer) {
-		if (timer != null) {
-			timer.cancel(false);
 		}
 	}
 

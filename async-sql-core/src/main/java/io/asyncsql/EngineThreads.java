@@ -156,4 +156,13 @@ final class EngineThreads {
 		this.cancellations.shutdown();
 	}
 
+	/**
+	 * Cancel a scheduled action, if any, without interrupting it.
+	 */
+	static void cancel(@Nullable ScheduledFuture<?> timer) {
+		if (timer != null) {
+			timer.cancel(false);
+		}
+	}
+
 }

@@ -97,7 +97,7 @@ final class UpdateBatch {
 	 * meanwhile or waited past its deadline.
 	 */
 	private boolean start(EngineOperation<?> task, int index) {
-		EngineOperation.cancel(task.queueTimer);
+		EngineThreads.cancel(task.queueTimer);
 		boolean expired = task.deadline.isSet() && task.deadline.remainingNanos() <= 0;
 		// Not running: cancelled since it was taken, its future complete already.
 		if (expired || !task.transition(EngineOperation.RUNNING, EngineOperation.RUNNING)) {
@@ -372,7 +372,7 @@ final class UpdateBatch {
 		EngineOperation<Integer> task = this.tasks.get(index);
 		task.transition(EngineOperation.RUNNING, EngineOperation.SEALED);
 		if (index > 0) {
-			EngineOperation.cancel(this.deadlineTimers[index]);
+			EngineThreads.cancel(this.deadlineTimers[index]);
 			Throwable failure = this.failures[index];
 			this.engine.counters.finished(System.nanoTime() - this.startedAt[index], failure);
 			task.observation.finished(failure);
