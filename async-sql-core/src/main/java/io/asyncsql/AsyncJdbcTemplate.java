@@ -82,12 +82,11 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	}
 
 	/**
-	 * Return a view of this template whose every call has one deadline, starting when the
-	 * call is made and covering queue wait and execution. What is left of it when a
-	 * statement starts becomes the statement's query timeout; when it runs out, a waiting
-	 * call fails with {@link QueueTimeoutException} and a running one is cancelled and
-	 * fails with {@link StatementTimeoutException}. For {@link #inTransaction(Function)}
-	 * the deadline covers the whole transaction.
+	 * Return a view whose every call has one deadline, from the call through queue wait
+	 * and execution (for {@link #inTransaction(Function)}, the whole transaction); what
+	 * is left when a statement starts is its query timeout. Past it, a waiting call fails
+	 * with {@link QueueTimeoutException}, a running one with
+	 * {@link StatementTimeoutException}, its statement cancelled.
 	 * @param timeout the budget of each call, positive
 	 * @return the view
 	 */
@@ -109,55 +108,39 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 		Assert.notNull(replica, "'replica' must not be null");
 		Assert.state(!this.route.readOnly,
 				"withReplica(...) must be called on the primary template, not its read-only view");
-		JdbcTemplate readerTemplate = new JdbcTemplate(replica.getEngine().getDataSource());
-		readerTemplate.setFetchSize(this.jdbcTemplate.getFetchSize());
-		readerTemplate.setMaxRows(this.jdbcTemplate.getMaxRows());
-		readerTemplate.setQueryTimeout(this.jdbcTemplate.getQueryTimeout());
-		ReadRoute reads = new ReadRoute(this.route.engine, this.jdbcTemplate, replica, readerTemplate, null);
-		return new AsyncJdbcTemplate(this.route.withReads(reads), this.retryPolicy, this.retryListener);
+		return new AsyncJdbcTemplate(this.route.withReplica(replica), this.retryPolicy, this.retryListener);
 	}
 
 	/**
 	 * Return the view for reads: its operations, transactions, connections and streams
 	 * run on the {@link #withReplica(ReadReplica) reader} (on this template's engine when
-	 * there is none). A write through it fails with the reader's read-only error; it is
-	 * never moved to the primary. When the reader is down or saturated, the view's work
-	 * fails, or runs on the primary where the reader allows
+	 * there is none), and so do read-only transactions. A write through it fails with the
+	 * reader's read-only error, never moved to the primary. When the reader is down or
+	 * saturated, its work fails, or runs on the primary where the reader allows
 	 * {@link ReadReplica.Builder#fallbackToPrimary(boolean) fallback}; a stream picks its
 	 * side when it is created.
-	 * <p>
-	 * This is also the routing of read-only transactions: a transaction manager takes its
-	 * connection from {@code (definition.isReadOnly() ? template.readOnly() :
-	 * template).connect()}.
 	 * @return the read-only view
 	 */
 	public AsyncJdbcTemplate readOnly() {
-		ReadRoute reads = this.route.reads;
-		if (this.route.readOnly || reads == null) {
-			return this;
-		}
-		return new AsyncJdbcTemplate(this.route.readingThrough(reads), this.retryPolicy, this.retryListener);
+		return view(this.route.forReads(null));
 	}
 
 	/**
-	 * Return the {@link #readOnly() read-only view} for reads that may be at most the
-	 * given time behind the primary: each operation first asks the reader for its
-	 * {@link ReadReplica#replayLag() replay lag} and runs on the primary instead when
-	 * that is greater or unknown. Transactions and connections ask once, before they
-	 * start; streams of this view run on the primary. Without a reader, reads run on this
-	 * template's engine.
+	 * Return the {@link #readOnly() read-only view} for reads at most the given time
+	 * behind the primary: each operation (a transaction or connection once, before it
+	 * starts) runs on the primary when the reader's {@link ReadReplica#replayLag() replay
+	 * lag} is greater or unknown; streams run on the primary.
 	 * @param maxStaleness longest the reader may be behind, zero or positive
 	 * @return the read-only view
 	 */
 	public AsyncJdbcTemplate readOnly(Duration maxStaleness) {
 		Assert.notNull(maxStaleness, "'maxStaleness' must not be null");
 		Assert.isTrue(!maxStaleness.isNegative(), () -> "'maxStaleness' must not be negative, but was " + maxStaleness);
-		ReadRoute reads = this.route.reads;
-		if (reads == null) {
-			return this;
-		}
-		ReadRoute bounded = reads.withMaxStaleness(maxStaleness);
-		return new AsyncJdbcTemplate(this.route.readingThrough(bounded), this.retryPolicy, this.retryListener);
+		return view(this.route.forReads(maxStaleness));
+	}
+
+	private AsyncJdbcTemplate view(@Nullable TemplateRoute reads) {
+		return (reads != null) ? new AsyncJdbcTemplate(reads, this.retryPolicy, this.retryListener) : this;
 	}
 
 	/**
@@ -191,9 +174,8 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	}
 
 	/**
-	 * Return a view that tells the given listener of each retried transaction (meters,
-	 * observations), as {@link org.springframework.core.retry.RetryTemplate} tells its
-	 * listeners.
+	 * Return a view that tells the given listener of each retried transaction, as
+	 * {@link org.springframework.core.retry.RetryTemplate} tells its listeners.
 	 * @param retryListener the listener
 	 * @return the view
 	 */
@@ -224,24 +206,16 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 
 	/**
 	 * Run work in a transaction on one connection: commit when the work's stage completes
-	 * normally, roll back when it fails. The future completes with the transaction's real
-	 * outcome once the connection is back in the pool:
-	 * <ul>
-	 * <li>the work's result when the COMMIT succeeded;</li>
-	 * <li>the work's failure, or the commit's, when the transaction was rolled back;</li>
-	 * <li>{@link TransactionOutcomeUnknownException} when the connection broke while the
-	 * COMMIT was under way, so that nobody can tell whether it committed.</li>
-	 * </ul>
-	 * Cancelling the future (or completing it yourself) before the COMMIT is sent cancels
-	 * the running statement and rolls back; the future is cancelled at once and the
-	 * connection follows it back to the pool shortly. Once the COMMIT has been sent,
-	 * {@code cancel} returns {@code false} and the commit's outcome completes the future.
-	 * On a {@link #withTimeout(Duration) view with a deadline} the same rule holds: when
-	 * the deadline passes before the COMMIT is sent, the transaction is rolled back and
-	 * the future completes exceptionally with {@link StatementTimeoutException}; a
-	 * deadline passing while the COMMIT runs is ignored. On a
-	 * {@link #withRetry(RetryPolicy) view with a retry policy}, the transaction is
-	 * retried as {@link #inTransaction(RetryPolicy, Function)} does.
+	 * normally, roll back when it fails. Once the connection is back in the pool, the
+	 * future completes with the work's result after a successful COMMIT, with the work's
+	 * (or the commit's) failure after a rollback, or with
+	 * {@link TransactionOutcomeUnknownException} when the connection broke during the
+	 * COMMIT. Cancelling the future (or completing it yourself), or a
+	 * {@link #withTimeout(Duration) view's deadline} passing
+	 * ({@link StatementTimeoutException}), before the COMMIT is sent cancels the running
+	 * statement and rolls back; once it is sent, {@code cancel} returns {@code false} and
+	 * the commit's outcome completes the future. A {@link #withRetry(RetryPolicy) view
+	 * with a retry policy} retries as {@link #inTransaction(RetryPolicy, Function)} does.
 	 * @param <T> the result type
 	 * @param work the work, given the transaction's operations
 	 * @return a future of the work's result
@@ -320,19 +294,13 @@ public class AsyncJdbcTemplate extends JdbcOperationsSupport {
 	 * {@link io.asyncsql.transaction.AsyncTransactional @AsyncTransactional} runs.
 	 * <p>
 	 * The body runs once the transaction has begun, on the engine thread that began it,
-	 * and must not block. Operations of this engine's templates and clients
-	 * ({@code AsyncJdbcTemplate}, {@code AsyncJdbcClient}, and transactions they start,
-	 * which take part or nest as their definitions say) join the transaction when they
-	 * are started:
-	 * <ul>
-	 * <li>in the body itself, on its thread;</li>
-	 * <li>in stages that run as one of the transaction's operations completes, that is
-	 * dependent stages chained (without an executor) on the futures of joined
-	 * operations.</li>
-	 * </ul>
-	 * Operations started on other threads (an executor of yours, {@code *Async} stages, a
-	 * scheduler) or after the body's stage has completed run on their own connections. A
-	 * plain {@code JdbcTemplate} called inside a joined operation's callback joins too.
+	 * and must not block. Operations of this engine's templates and clients (and the
+	 * transactions they start, which take part or nest as their definitions say) join the
+	 * transaction when started in the body itself, on its thread, or in stages chained
+	 * without an executor on the futures of joined operations. Operations started on
+	 * other threads ({@code *Async} stages, a scheduler) or after the body's stage has
+	 * completed run on their own connections. A plain {@code JdbcTemplate} called inside
+	 * a joined operation's callback joins too.
 	 * @param <T> the result type
 	 * @param definition the transaction's definition
 	 * @param body the body, whose stage decides the outcome

@@ -45,8 +45,29 @@ final class TemplateRoute {
 		return new TemplateRoute(this.engine, this.jdbcTemplate, timeout, this.reads, this.readOnly);
 	}
 
-	TemplateRoute withReads(ReadRoute reads) {
+	/**
+	 * Return this route with reads on the given reader, through a {@link JdbcTemplate} on
+	 * its data source with this route's fetch size, maximum rows and query timeout.
+	 */
+	TemplateRoute withReplica(ReadReplica replica) {
+		JdbcTemplate readerTemplate = new JdbcTemplate(replica.getEngine().getDataSource());
+		readerTemplate.setFetchSize(this.jdbcTemplate.getFetchSize());
+		readerTemplate.setMaxRows(this.jdbcTemplate.getMaxRows());
+		readerTemplate.setQueryTimeout(this.jdbcTemplate.getQueryTimeout());
+		ReadRoute reads = new ReadRoute(this.engine, this.jdbcTemplate, replica, readerTemplate, null);
 		return new TemplateRoute(this.engine, this.jdbcTemplate, this.timeout, reads, false);
+	}
+
+	/**
+	 * Return the route of the read-only view, reads at most the given time behind when
+	 * not {@code null}; {@code null} when there is no reader to read through.
+	 */
+	@Nullable TemplateRoute forReads(@Nullable Duration maxStaleness) {
+		ReadRoute reads = this.reads;
+		if (reads == null || (maxStaleness == null && this.readOnly)) {
+			return null;
+		}
+		return readingThrough((maxStaleness != null) ? reads.withMaxStaleness(maxStaleness) : reads);
 	}
 
 	/**
