@@ -186,6 +186,10 @@ final class UpdateBatch {
 			if (autoCommit) {
 				this.connection.setAutoCommit(false);
 			}
+			if (EagerBegin.isNeeded(this.connection)) {
+				// A cancel landing on a lazy BEGIN would let the batch commit outside it.
+				EagerBegin.open(tracked);
+			}
 			int[] batchCounts = send(tracked, timeout);
 			if (batchCounts == null || !sealAll()) {
 				rollBack();
