@@ -53,8 +53,17 @@ final class Jvm {
 	 * does not tell.
 	 */
 	static long allocatedBytes() {
-		return (ALLOCATION != null && ALLOCATION.isThreadAllocatedMemoryEnabled())
-				? ALLOCATION.getTotalThreadAllocatedBytes() : -1;
+		if (ALLOCATION == null || !ALLOCATION.isThreadAllocatedMemoryEnabled()) {
+			return -1;
+		}
+		// Summed per thread: getTotalThreadAllocatedBytes() is Java 21 API (backported to
+		// some 17 updates only), so a newer JDK compiling for release 17 does not have
+		// it.
+		long total = 0;
+		for (long bytes : ALLOCATION.getThreadAllocatedBytes(ALLOCATION.getAllThreadIds())) {
+			total += Math.max(bytes, 0);
+		}
+		return total;
 	}
 
 	/**
