@@ -34,6 +34,9 @@ final class ConnectionBinding {
 	/** See {@link #keepsQueryTimeoutInSession}; {@code null} until known. */
 	private volatile @Nullable Boolean queryTimeoutInSession;
 
+	/** See {@link #beginsLazily}; {@code null} until known. */
+	private volatile @Nullable Boolean beginsLazily;
+
 	ConnectionBinding(String engineName, DataSource dataSource) {
 		this.engineName = engineName;
 		this.dataSource = dataSource;
@@ -107,6 +110,20 @@ final class ConnectionBinding {
 		if (known == null) {
 			known = TrackedConnection.keepsQueryTimeoutInSession(connection);
 			this.queryTimeoutInSession = known;
+		}
+		return known;
+	}
+
+	/**
+	 * Return whether this engine's driver sends {@code BEGIN} only with a transaction's
+	 * first statement, so that a transaction must be opened with {@link EagerBegin};
+	 * found out once, on the first transaction.
+	 */
+	boolean beginsLazily(Connection connection) throws SQLException {
+		Boolean known = this.beginsLazily;
+		if (known == null) {
+			known = EagerBegin.isNeeded(connection);
+			this.beginsLazily = known;
 		}
 		return known;
 	}

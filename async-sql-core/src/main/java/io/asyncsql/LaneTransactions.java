@@ -47,12 +47,6 @@ final class LaneTransactions {
 	private boolean discard;
 
 	/**
-	 * Whether the driver sends {@code BEGIN} only with a transaction's first statement;
-	 * found out on the first begin.
-	 */
-	private @Nullable Boolean beginsLazily;
-
-	/**
 	 * The deadline of the open transaction's definition, if any; read by lane submits.
 	 */
 	private volatile Deadline transactionDeadline = Deadline.NONE;
@@ -115,7 +109,7 @@ final class LaneTransactions {
 			con.setAutoCommit(false);
 			try {
 				this.restore = setup.apply(con);
-				if (beginsLazily(con)) {
+				if (this.lane.getEngine().binding.beginsLazily(con)) {
 					EagerBegin.open(con);
 				}
 			}
@@ -170,15 +164,6 @@ final class LaneTransactions {
 			this.transactions.forEach((transaction) -> transaction.active = false);
 			finishOutermost(this.connection, false);
 		}
-	}
-
-	private boolean beginsLazily(Connection con) throws SQLException {
-		Boolean lazily = this.beginsLazily;
-		if (lazily == null) {
-			lazily = EagerBegin.isNeeded(con);
-			this.beginsLazily = lazily;
-		}
-		return lazily;
 	}
 
 	/**

@@ -186,7 +186,7 @@ final class UpdateBatch {
 			if (autoCommit) {
 				this.connection.setAutoCommit(false);
 			}
-			if (EagerBegin.isNeeded(this.connection)) {
+			if (this.engine.binding.beginsLazily(this.connection)) {
 				// A cancel landing on a lazy BEGIN would let the batch commit outside it.
 				EagerBegin.open(tracked);
 			}
