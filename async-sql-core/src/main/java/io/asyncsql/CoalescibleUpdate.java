@@ -39,11 +39,11 @@ record CoalescibleUpdate(JdbcTemplate jdbcTemplate, String sql, PreparedStatemen
 	}
 
 	/**
-	 * Return whether a queued task runs the same statement, so that it can join this
+	 * Return whether a queued operation runs the same statement, so that it can join this
 	 * update's batch.
 	 */
-	boolean carries(EngineOperation<?> task) {
-		CoalescibleUpdate other = task.update;
+	boolean carries(EngineOperation<?> operation) {
+		CoalescibleUpdate other = operation.update;
 		return other != null && other.jdbcTemplate == this.jdbcTemplate && other.sql.equals(this.sql);
 	}
 

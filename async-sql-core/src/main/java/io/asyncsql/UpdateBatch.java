@@ -19,25 +19,21 @@ import org.springframework.jdbc.core.ParameterDisposer;
 import org.springframework.jdbc.core.PreparedStatementSetter;
 
 /**
- * One batch of coalesced updates, run by the worker of its first task on that task's
- * connection. Every caller gets the outcome its update would have had alone:
+ * One batch of coalesced updates, run by the worker of its first operation on that
+ * operation's connection; every caller gets the outcome its update would have had alone
+ * (docs/batching.md says it whole):
  * <ul>
- * <li>The batch runs in a transaction of its own (auto-commit off, executeBatch, COMMIT,
- * auto-commit back on), so that it is applied whole or not at all on every database:
- * MariaDB in auto-commit would commit each element by itself, and a batch that failed
- * half-way would leave some rows in.</li>
- * <li>When the batch fails for any reason (a row breaking a constraint, a cancelled or
- * timed-out member, counts the driver cannot give), it is rolled back and each member
- * that is still running runs again alone, in auto-commit: it gets its own count or its
- * own translated exception.</li>
- * <li>A member cancelled, or past its deadline, while the batch runs aborts the batch
- * (its statement is cancelled, as a lone update's would be) and is not run again: its
- * future's cancellation or timeout is the truth, as nothing of it was committed. Just
- * before the COMMIT every member is sealed: from then on {@code cancel()} returns
- * {@code false} and the future gets the COMMIT's outcome, as for a transaction.</li>
- * <li>When the connection breaks while the COMMIT is under way, whether the batch was
- * applied is unknown: every member fails with {@link TransactionOutcomeUnknownException}.
- * </li>
+ * <li>The batch runs in a transaction of its own, so that it is applied whole or not at
+ * all on every database (MariaDB in auto-commit would commit each element by
+ * itself).</li>
+ * <li>When it fails for any reason, it is rolled back and each member still running runs
+ * again alone, in auto-commit, for its own count or its own translated exception.</li>
+ * <li>A member cancelled, or past its deadline, while it runs aborts it (its statement is
+ * cancelled) and is not run again: nothing of it was committed. Just before the COMMIT
+ * every member is sealed: {@code cancel()} then returns {@code false}, as for a
+ * transaction.</li>
+ * <li>A connection broken during the COMMIT fails every member with
+ * {@link TransactionOutcomeUnknownException}.</li>
  * </ul>
  */
 final class UpdateBatch {
@@ -52,8 +48,8 @@ final class UpdateBatch {
 
 	private final Connection connection;
 
-	/** The first task, whose worker runs the batch, then the members, oldest first. */
-	private final List<EngineOperation<Integer>> tasks;
+	/** The first operation, whose worker runs the batch, then the rest, oldest first. */
+	private final List<EngineOperation<Integer>> operations;
 
 	/** Members that ended before the batch started, completed with the others. */
 	private final List<EngineOperation<?>> ended = new ArrayList<>(0);
@@ -78,58 +74,58 @@ final class UpdateBatch {
 		this.update = update;
 		this.connection = connection;
 		int capacity = taken.size() + 1;
-		this.tasks = new ArrayList<>(capacity);
-		this.tasks.add(first);
+		this.operations = new ArrayList<>(capacity);
+		this.operations.add(first);
 		this.counts = new Integer[capacity];
 		this.failures = new Throwable[capacity];
 		this.startedAt = new long[capacity];
 		this.deadlineTimers = new ScheduledFuture<?>[capacity];
 		this.finished = new boolean[capacity];
-		for (EngineOperation<?> task : taken) {
-			if (start(task, this.tasks.size())) {
-				this.tasks.add((EngineOperation<Integer>) task);
+		for (EngineOperation<?> operation : taken) {
+			if (start(operation, this.operations.size())) {
+				this.operations.add((EngineOperation<Integer>) operation);
 			}
 		}
 	}
 
 	/**
-	 * Start a member as {@link EngineOperation#run()} starts a task, unless it ended
-	 * meanwhile or waited past its deadline.
+	 * Start a member as {@link EngineOperation#run()} starts an operation, unless it
+	 * ended meanwhile or waited past its deadline.
 	 */
-	private boolean start(EngineOperation<?> task, int index) {
-		EngineThreads.cancel(task.queueTimer);
-		boolean expired = task.deadline.isSet() && task.deadline.remainingNanos() <= 0;
+	private boolean start(EngineOperation<?> operation, int index) {
+		EngineThreads.cancel(operation.queueTimer);
+		boolean expired = operation.deadline.isSet() && operation.deadline.remainingNanos() <= 0;
 		// Not running: cancelled since it was taken, its future complete already.
-		if (expired || !task.transition(EngineOperation.RUNNING, EngineOperation.RUNNING)) {
-			this.ended.add(task);
-			this.endedFailures.add(expired ? this.engine.failures.queueTimeout(task) : null);
+		if (expired || !operation.transition(EngineOperation.RUNNING, EngineOperation.RUNNING)) {
+			this.ended.add(operation);
+			this.endedFailures.add(expired ? this.engine.failures.queueTimeout(operation) : null);
 			return false;
 		}
-		this.engine.counters.started(task);
-		task.observation.startedAside();
+		this.engine.counters.started(operation);
+		operation.observation.startedAside();
 		this.startedAt[index] = System.nanoTime();
-		if (task.deadline.isSet()) {
-			this.deadlineTimers[index] = this.engine.threads.schedule(task::deadlineExpired,
-					task.deadline.remainingNanos());
+		if (operation.deadline.isSet()) {
+			this.deadlineTimers[index] = this.engine.threads.schedule(operation::deadlineExpired,
+					operation.deadline.remainingNanos());
 		}
 		return true;
 	}
 
 	/**
 	 * Run the batch, or each update alone when the batch fails.
-	 * @return the first task's own count
-	 * @throws Exception the first task's own failure
+	 * @return the first operation's own count
+	 * @throws Exception the first operation's own failure
 	 */
 	@Nullable Integer run() throws Exception {
-		EngineOperation<Integer> first = this.tasks.get(0);
+		EngineOperation<Integer> first = this.operations.get(0);
 		first.afterCompleting = this::completeMembers;
-		int size = this.tasks.size();
+		int size = this.operations.size();
 		if (size == 1) {
 			return this.engine.binding.runBound(first, this.connection, this.update);
 		}
 		this.coalescer.counted(size);
-		for (EngineOperation<Integer> task : this.tasks) {
-			task.observation.batched(size);
+		for (EngineOperation<Integer> operation : this.operations) {
+			operation.observation.batched(size);
 		}
 		try {
 			int[] batchCounts = execute();
@@ -163,7 +159,7 @@ final class UpdateBatch {
 
 	/**
 	 * Run the batch in a transaction of its own.
-	 * @return each task's count once committed, or {@code null} when nothing was
+	 * @return each operation's count once committed, or {@code null} when nothing was
 	 * committed and each must run alone
 	 * @throws TransactionOutcomeUnknownException when the connection broke during the
 	 * COMMIT
@@ -176,9 +172,9 @@ final class UpdateBatch {
 		boolean restoreTimeout = timeout > 0 && this.engine.binding.keepsQueryTimeoutInSession(this.connection);
 		int sessionTimeout = restoreTimeout ? tracked.sessionQueryTimeout() : 0;
 		boolean autoCommit = this.connection.getAutoCommit();
-		for (EngineOperation<Integer> task : this.tasks) {
+		for (EngineOperation<Integer> operation : this.operations) {
 			// A cancel or deadline of any member now cancels the batch's statement.
-			task.attach(tracked);
+			operation.attach(tracked);
 		}
 		boolean committed = false;
 		boolean unknown = false;
@@ -205,14 +201,15 @@ final class UpdateBatch {
 				throw ex;
 			}
 			if (logger.isDebugEnabled()) {
-				logger.debug("Batch of " + this.tasks.size() + " coalesced updates failed; running each alone", ex);
+				logger.debug("Batch of " + this.operations.size() + " coalesced updates failed; running each alone",
+						ex);
 			}
 			rollBack();
 			return null;
 		}
 		finally {
-			for (EngineOperation<Integer> task : this.tasks) {
-				task.attach(null);
+			for (EngineOperation<Integer> operation : this.operations) {
+				operation.attach(null);
 			}
 			tracked.detach();
 			if (restoreTimeout) {
@@ -229,23 +226,23 @@ final class UpdateBatch {
 			if (timeout > 0) {
 				statement.setQueryTimeout(timeout);
 			}
-			for (EngineOperation<Integer> task : this.tasks) {
-				setter(task).setValues(statement);
+			for (EngineOperation<Integer> operation : this.operations) {
+				setter(operation).setValues(statement);
 				statement.addBatch();
 			}
 			return exact(statement.executeBatch());
 		}
 		finally {
-			for (EngineOperation<Integer> task : this.tasks) {
-				if (setter(task) instanceof ParameterDisposer disposer) {
+			for (EngineOperation<Integer> operation : this.operations) {
+				if (setter(operation) instanceof ParameterDisposer disposer) {
 					disposer.cleanupParameters();
 				}
 			}
 		}
 	}
 
-	private static PreparedStatementSetter setter(EngineOperation<Integer> task) {
-		return Objects.requireNonNull(task.update, "update").setter();
+	private static PreparedStatementSetter setter(EngineOperation<Integer> operation) {
+		return Objects.requireNonNull(operation.update, "update").setter();
 	}
 
 	/**
@@ -254,7 +251,7 @@ final class UpdateBatch {
 	 * is not one whose count is known anyway.
 	 */
 	private int @Nullable [] exact(int[] batchCounts) {
-		if (batchCounts.length != this.tasks.size()) {
+		if (batchCounts.length != this.operations.size()) {
 			return null;
 		}
 		for (int i = 0; i < batchCounts.length; i++) {
@@ -273,13 +270,13 @@ final class UpdateBatch {
 
 	/**
 	 * Return the query timeout of the batch: no later than the earliest deadline of its
-	 * tasks, nor than the template's own query timeout.
+	 * operations, nor than the template's own query timeout.
 	 */
 	private int queryTimeoutSeconds() {
 		int timeout = this.update.jdbcTemplate().getQueryTimeout();
-		for (EngineOperation<Integer> task : this.tasks) {
-			if (task.deadline.isSet()) {
-				long millis = TimeUnit.NANOSECONDS.toMillis(task.deadline.remainingNanos());
+		for (EngineOperation<Integer> operation : this.operations) {
+			if (operation.deadline.isSet()) {
+				long millis = TimeUnit.NANOSECONDS.toMillis(operation.deadline.remainingNanos());
 				int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
 				timeout = (timeout > 0) ? Math.min(timeout, seconds) : seconds;
 			}
@@ -287,10 +284,10 @@ final class UpdateBatch {
 		return timeout;
 	}
 
-	/** Seal every task for the COMMIT, or none when one was aborted meanwhile. */
+	/** Seal every operation for the COMMIT, or none when one was aborted meanwhile. */
 	private boolean sealAll() {
-		for (int i = 0; i < this.tasks.size(); i++) {
-			if (!this.tasks.get(i).transition(EngineOperation.RUNNING, EngineOperation.SEALED)) {
+		for (int i = 0; i < this.operations.size(); i++) {
+			if (!this.operations.get(i).transition(EngineOperation.RUNNING, EngineOperation.SEALED)) {
 				unsealFirst(i);
 				return false;
 			}
@@ -300,11 +297,11 @@ final class UpdateBatch {
 
 	private void unsealFirst(int count) {
 		for (int i = 0; i < count; i++) {
-			this.tasks.get(i).transition(EngineOperation.SEALED, EngineOperation.RUNNING);
+			this.operations.get(i).transition(EngineOperation.SEALED, EngineOperation.RUNNING);
 		}
 	}
 
-	/** Commit the sealed batch; when the server refuses, unseal the tasks and throw. */
+	/** Commit the sealed batch; refused by the server, unseal and throw. */
 	private boolean commit() throws SQLException {
 		try {
 			this.connection.commit();
@@ -313,11 +310,11 @@ final class UpdateBatch {
 		catch (SQLException ex) {
 			if (EngineFailures.isConnectionFailure(ex, this.connection)) {
 				throw new TransactionOutcomeUnknownException("async-sql engine '" + this.engine.getName()
-						+ "': the connection broke while the COMMIT of a batch of " + this.tasks.size()
+						+ "': the connection broke while the COMMIT of a batch of " + this.operations.size()
 						+ " coalesced updates was under way, so whether this update was applied is unknown; "
 						+ "check the database before retrying it", ex);
 			}
-			unsealFirst(this.tasks.size());
+			unsealFirst(this.operations.size());
 			throw ex;
 		}
 	}
@@ -341,23 +338,23 @@ final class UpdateBatch {
 	}
 
 	/**
-	 * Run a task alone, in auto-commit, after its batch failed; not one that was aborted
-	 * meanwhile, whose future tells its outcome already.
+	 * Run an operation alone, in auto-commit, after its batch failed; not one that was
+	 * aborted meanwhile, whose future tells its outcome already.
 	 */
 	private void runAlone(int index) {
-		EngineOperation<Integer> task = this.tasks.get(index);
-		if (!task.transition(EngineOperation.RUNNING, EngineOperation.RUNNING)) {
+		EngineOperation<Integer> operation = this.operations.get(index);
+		if (!operation.transition(EngineOperation.RUNNING, EngineOperation.RUNNING)) {
 			this.failures[index] = new CancellationException("Aborted while its batch ran");
 			finish(index);
 			return;
 		}
-		if (this.engine.isClosed() && this.tasks.get(0).future.isDone()) {
+		if (this.engine.isClosed() && this.operations.get(0).future.isDone()) {
 			// The engine shut down and cancelled the batch: as for any running operation.
-			task.abandon(this.engine.failures.closed("shut down while the operation ran"));
+			operation.abandon(this.engine.failures.closed("shut down while the operation ran"));
 		}
 		else {
 			try {
-				this.counts[index] = this.engine.binding.runBound(task, this.connection, task.update);
+				this.counts[index] = this.engine.binding.runBound(operation, this.connection, operation.update);
 			}
 			catch (Throwable ex) {
 				this.failures[index] = ex;
@@ -367,30 +364,31 @@ final class UpdateBatch {
 	}
 
 	/**
-	 * End a task's work: sealed, so that its future gets its own outcome, and told to the
-	 * listener and its observation as {@link EngineOperation#run()} does (the first
-	 * task's own run does that for it).
+	 * End an operation's work: sealed, so that its future gets its own outcome, and told
+	 * to the listener and its observation as {@link EngineOperation#run()} does (the
+	 * first operation's own run does that for it).
 	 */
 	private void finish(int index) {
 		this.finished[index] = true;
-		EngineOperation<Integer> task = this.tasks.get(index);
-		task.transition(EngineOperation.RUNNING, EngineOperation.SEALED);
+		EngineOperation<Integer> operation = this.operations.get(index);
+		operation.transition(EngineOperation.RUNNING, EngineOperation.SEALED);
 		if (index > 0) {
 			EngineThreads.cancel(this.deadlineTimers[index]);
 			Throwable failure = this.failures[index];
 			this.engine.counters.finished(System.nanoTime() - this.startedAt[index], failure);
-			task.observation.finished(failure);
+			operation.observation.finished(failure);
 		}
 	}
 
 	/**
-	 * Complete the members' futures, once the first task's worker has given up the permit
-	 * and completed that task (so that a stage of theirs may close the engine).
+	 * Complete the members' futures, once the first operation's worker has given up the
+	 * permit and completed that operation (so that a stage of theirs may close the
+	 * engine).
 	 */
 	private void completeMembers() {
-		for (int i = 1; i < this.tasks.size(); i++) {
+		for (int i = 1; i < this.operations.size(); i++) {
 			Throwable failure = this.failures[i];
-			this.tasks.get(i).complete(this.counts[i], failure, failure == null);
+			this.operations.get(i).complete(this.counts[i], failure, failure == null);
 		}
 		for (int i = 0; i < this.ended.size(); i++) {
 			this.ended.get(i).complete(null, this.endedFailures.get(i), false);

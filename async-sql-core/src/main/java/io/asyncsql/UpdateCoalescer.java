@@ -39,23 +39,23 @@ final class UpdateCoalescer {
 	}
 
 	/**
-	 * Run a task's update, alone or as the first of a batch.
-	 * @param task the task, holding a permit
+	 * Run an operation's update, alone or as the first of a batch.
+	 * @param operation the operation, holding a permit
 	 * @param update its update
 	 * @return the update's own count
 	 * @throws Exception what the update threw, alone or when re-run after its batch
 	 * failed
 	 */
-	@Nullable Integer run(EngineOperation<Integer> task, CoalescibleUpdate update) throws Exception {
+	@Nullable Integer run(EngineOperation<Integer> operation, CoalescibleUpdate update) throws Exception {
 		Connection connection = this.engine.binding.obtainConnection();
 		try {
 			List<EngineOperation<?>> taken = (this.admission.queued() > 0)
 					? this.admission.takeMatching(update::carries, this.maxSize - 1, SCAN_FACTOR * this.maxSize)
 					: List.of();
 			if (taken.isEmpty()) {
-				return this.engine.binding.runBound(task, connection, update);
+				return this.engine.binding.runBound(operation, connection, update);
 			}
-			return new UpdateBatch(this, task, update, taken, connection).run();
+			return new UpdateBatch(this, operation, update, taken, connection).run();
 		}
 		finally {
 			JdbcUtils.closeConnection(connection);
